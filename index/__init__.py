@@ -1,0 +1,1 @@
+"""Index: embeddings, the SQLite catalog, FAISS generations and hybrid search."""

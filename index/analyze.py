@@ -1,0 +1,57 @@
+"""Lexical analysis for Dutch and English: tokens, case and accent folding, stemming.
+
+Documents are stemmed in their detected language; a query's language is unknown, so each query
+term matches its Dutch stem, its English stem or itself.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_STEMMERS = {"nl": "dutch", "en": "english", "de": "german", "fr": "french"}
+QUERY_LANGUAGES = ("nl", "en")
+MAX_QUERY_TERMS = 64
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents (``Één`` → ``een``)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def tokens(text: str) -> list[str]:
+    """Folded word tokens of ``text``."""
+    return _TOKEN.findall(fold(text))
+
+
+@lru_cache(maxsize=8)
+def _stemmer(language: str) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(_STEMMERS[language])
+
+
+def stem(words: list[str], language: str | None) -> list[str]:
+    """Stem folded words with the stemmer of ``language`` (unchanged if we have none)."""
+    if language not in _STEMMERS:
+        return words
+    return list(_stemmer(language).stemWords(words))
+
+
+def document_terms(text: str, language: str | None) -> str:
+    """The space-separated terms stored in the full-text index for one chunk."""
+    words = tokens(text)
+    return " ".join(stem(words, language if language in _STEMMERS else "en"))
+
+
+def query_terms(query: str) -> list[set[str]]:
+    """For each query word, the set of terms that may match it (its stems and itself)."""
+    words = tokens(query)[:MAX_QUERY_TERMS]
+    variants = [{word} for word in words]
+    for language in QUERY_LANGUAGES:
+        for position, stemmed in enumerate(stem(words, language)):
+            variants[position].add(stemmed)
+    return variants

@@ -1,0 +1,192 @@
+"""Run an ingest into a home: changed files → chunks → embeddings → catalog → new generation."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from tqdm import tqdm
+
+from index import records
+from index.catalog import catalog_path, connect, transaction
+from index.encoder import Encoder
+from index.lock import writer_lock
+from index.publish import check_model, publish_from_catalog
+from ingest.discover import make_roots
+from ingest.models import Document, FileError, Root
+from ingest.pipeline import IngestConfig, Known, RootPlan, parse_documents, plan_root
+
+logger = logging.getLogger(__name__)
+EMBED_BATCH = 64
+
+
+@dataclass
+class RunSummary:
+    """Counts of one ingest run."""
+
+    files: int = 0
+    added: int = 0
+    updated: int = 0
+    touched: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+    generation: int = 0
+
+    def line(self) -> str:
+        """The one-line summary printed at the end of ``wegwijs ingest``."""
+        minutes, seconds = divmod(int(round(self.seconds)), 60)
+        took = f"{minutes}m{seconds:02d}s" if minutes else f"{self.seconds:.1f}s"
+        changed = self.added + self.updated
+        return (
+            f"Indexed {self.chunks:,} chunks from {changed:,} files ({self.skipped:,} skipped, "
+            f"{self.unchanged + self.touched:,} unchanged, {self.deleted:,} removed) in {took}"
+        )
+
+
+def ingest(home: Path, paths: Sequence[Path], config: IngestConfig, encoder: Encoder, model_info: dict[str, str], progress: bool = False) -> RunSummary:
+    """Ingest the roots at ``paths`` into ``home`` and publish a new index generation.
+
+    Raises:
+        RootNotFoundError: a path is not a folder.
+        WriterBusyError: another ingest runs on this home.
+        IndexMismatchError: the home was built with another model.
+    """
+    roots = make_roots(paths)
+    started = time.monotonic()
+    summary = RunSummary()
+    with writer_lock(home):
+        conn = connect(catalog_path(home))
+        check_model(conn, home, model_info)
+        run_id = _start_run(conn, roots)
+        for root in roots:
+            _ingest_root(conn, root, config, encoder, run_id, summary, progress)
+        manifest = publish_from_catalog(conn, home, encoder.dimension, model_info, config.chunking)
+        summary.generation = manifest.generation
+        summary.seconds = time.monotonic() - started
+        _finish_run(conn, run_id, summary)
+        conn.close()
+    return summary
+
+
+def _known(conn: sqlite3.Connection, root: Root) -> dict[str, Known]:
+    known = {doc_id: Known(size, mtime, "") for doc_id, (size, mtime) in records.known_errors(conn, root.label).items()}
+    for doc_id, found in records.known_files(conn, root.label).items():
+        known[doc_id] = Known(found.size, found.mtime_ns, found.sha256)
+    return known
+
+
+def _ingest_root(conn: sqlite3.Connection, root: Root, config: IngestConfig, encoder: Encoder, run_id: int, summary: RunSummary, progress: bool) -> None:
+    plan_known = _known(conn, root)
+    plan = plan_root(root, config.crawl, plan_known)
+    summary.files += len(plan.files)
+    summary.unchanged += len(plan.files) - len(plan.to_parse) - len(plan.touched)
+    with transaction(conn):
+        for source in plan.touched:
+            records.touch_document(conn, source.doc_id, source.size, source.mtime_ns)
+    summary.touched += len(plan.touched)
+    bar = tqdm(total=len(plan.to_parse), unit="file", desc=f"{root.label}", disable=not progress, delay=1.0, dynamic_ncols=True)
+    pending: list[Document] = []
+    existing = {doc_id for doc_id, known in plan_known.items() if known.sha256}
+    for item in parse_documents(plan, config):
+        bar.update(1)
+        if isinstance(item, FileError):
+            _record_error(conn, item, run_id, plan, summary)
+            continue
+        pending.append(item)
+        if sum(len(doc.chunks) for doc in pending) >= EMBED_BATCH:
+            _write_batch(conn, pending, encoder, existing, summary)
+            bar.set_postfix(chunks=f"{summary.chunks:,}")
+            pending = []
+    _write_batch(conn, pending, encoder, existing, summary)
+    bar.close()
+    _finish_root(conn, plan, summary)
+
+
+def _record_error(conn: sqlite3.Connection, error: FileError, run_id: int, plan: RootPlan, summary: RunSummary) -> None:
+    logger.warning("Skipped %s: %s", error.path, error.reason)
+    source = next(s for s in plan.to_parse if s.doc_id == error.doc_id)
+    with transaction(conn):
+        records.delete_documents(conn, [error.doc_id])
+        records.record_error(conn, error, run_id, source.size, source.mtime_ns)
+    summary.skipped += 1
+
+
+def _write_batch(conn: sqlite3.Connection, documents: list[Document], encoder: Encoder, existing: set[str], summary: RunSummary) -> None:
+    if not documents:
+        return
+    texts = [chunk.text for doc in documents for chunk in doc.chunks]
+    vectors = _embed(conn, texts, encoder, summary)
+    offset = 0
+    with transaction(conn):
+        for doc in documents:
+            count = len(doc.chunks)
+            authors = [owner.name for owner in doc.owners if owner.source == "document_property"]
+            records.write_document(conn, doc, authors, vectors[offset : offset + count])
+            offset += count
+            summary.updated += doc.doc_id in existing
+            summary.added += doc.doc_id not in existing
+    summary.chunks += len(texts)
+
+
+def _embed(conn: sqlite3.Connection, texts: Sequence[str], encoder: Encoder, summary: RunSummary) -> npt.NDArray[np.float32]:
+    hashes = [records.text_sha256(text) for text in texts]
+    cached = records.cached_embeddings(conn, hashes)
+    missing = [i for i, digest in enumerate(hashes) if digest not in cached]
+    fresh = encoder.encode_passages([texts[i] for i in missing]) if missing else None
+    vectors = np.empty((len(texts), encoder.dimension), dtype=np.float32)
+    for position, digest in enumerate(hashes):
+        if digest in cached:
+            vectors[position] = cached[digest]
+    if fresh is not None:
+        vectors[missing] = fresh
+    summary.embedded += len(missing)
+    return vectors
+
+
+def _finish_root(conn: sqlite3.Connection, plan: RootPlan, summary: RunSummary) -> None:
+    present = {source.doc_id for source in plan.files}
+    with transaction(conn):
+        summary.deleted += records.delete_documents(conn, plan.deleted)
+        records.forget_errors(conn, plan.root.label, present)
+        refresh_owners(conn, plan)
+
+
+def refresh_owners(conn: sqlite3.Connection, plan: RootPlan) -> None:
+    """Re-resolve owners of every document of a root (OWNERS files may have changed)."""
+    from ingest.owners import owners_for
+
+    rows = conn.execute("SELECT doc_id, rel_path, authors, fs_user FROM documents WHERE root_label = ?", (plan.root.label,)).fetchall()
+    for row in rows:
+        owners = owners_for(row["rel_path"], plan.rules, json.loads(row["authors"]), row["fs_user"])
+        current = conn.execute("SELECT name, source FROM owners WHERE doc_id = ? ORDER BY position", (row["doc_id"],)).fetchall()
+        if [(o.name, o.source) for o in owners] != [tuple(r) for r in current]:
+            records.write_owners(conn, row["doc_id"], owners)
+
+
+def _start_run(conn: sqlite3.Connection, roots: Iterable[Root]) -> int:
+    with transaction(conn):
+        cursor = conn.execute(
+            "INSERT INTO runs (started_at, roots) VALUES (datetime('now'), ?)",
+            (json.dumps({root.label: str(root.path) for root in roots}),),
+        )
+    return int(cursor.lastrowid or 0)
+
+
+def _finish_run(conn: sqlite3.Connection, run_id: int, summary: RunSummary) -> None:
+    with transaction(conn):
+        conn.execute(
+            "UPDATE runs SET finished_at = datetime('now'), added = ?, updated = ?, deleted = ?, "
+            "unchanged = ?, skipped = ?, chunks = ?, seconds = ? WHERE run_id = ?",
+            (summary.added, summary.updated, summary.deleted, summary.unchanged + summary.touched, summary.skipped, summary.chunks, summary.seconds, run_id),
+        )

@@ -1,0 +1,80 @@
+"""Turn queries and passages into normalised vectors with sentence-transformers (lazy load)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from index.profiles import ModelProfile, weights_sha256
+
+logger = logging.getLogger(__name__)
+
+
+class Encoder(Protocol):
+    """What index and service need from an embedding model."""
+
+    @property
+    def dimension(self) -> int: ...
+
+    def encode_queries(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...
+
+    def encode_passages(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model of a profile, loaded on first use."""
+
+    def __init__(self, profile: ModelProfile, cache_dir: Path, batch_size: int = 32) -> None:
+        self.profile = profile
+        self.cache_dir = cache_dir
+        self.batch_size = batch_size
+
+    @cached_property
+    def model_dir(self) -> Path:
+        """Folder of the model weights (converted into the cache on first use if needed)."""
+        return self.profile.locate(self.cache_dir)
+
+    @cached_property
+    def weights_sha256(self) -> str:
+        """Checksum of the weights, for the manifest."""
+        return weights_sha256(self.model_dir)
+
+    @cached_property
+    def model(self) -> Any:
+        """The loaded SentenceTransformer."""
+        from sentence_transformers import SentenceTransformer
+
+        logger.info("Loading embedding model %s from %s", self.profile.name, self.model_dir)
+        model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
+        model.max_seq_length = self.profile.max_seq_length
+        return model
+
+    @property
+    def dimension(self) -> int:
+        """Length of the vectors."""
+        return int(self.model.get_embedding_dimension())
+
+    def _encode(self, texts: Sequence[str], prompt: str) -> npt.NDArray[np.float32]:
+        vectors = self.model.encode(
+            list(texts),
+            prompt=prompt or None,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+    def encode_queries(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Vectors for search queries (with the profile's query prompt)."""
+        return self._encode(texts, self.profile.query_prompt)
+
+    def encode_passages(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Vectors for passages (with the profile's passage prompt)."""
+        return self._encode(texts, self.profile.passage_prompt)

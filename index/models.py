@@ -1,0 +1,57 @@
+"""Index-side data: the manifest of a published generation and a search hit."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """Everything needed to check and reproduce one published index generation."""
+
+    generation: int
+    model_profile: str
+    model_name: str
+    dimension: int
+    weights_sha256: str
+    normalized: bool
+    chunking: dict[str, int]
+    vector_count: int
+    document_count: int
+    catalog_seq: int
+    vectors_sha256: str
+    created_at: str
+    versions: dict[str, str]
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON-able dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Owner:
+    """An owner as shown with a hit."""
+
+    name: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked passage with its document's metadata."""
+
+    chunk_id: str
+    chunk_rowid: int
+    doc_id: str
+    root: str
+    doc_path: str
+    title: str
+    text: str
+    score: float
+    owners: tuple[Owner, ...]
+    modified_at: str
+    page: int | None
+    section: str | None
+    file_type: str
+    language: str | None

@@ -1,0 +1,142 @@
+"""FAISS index generations: build from the catalog, publish atomically, load with checks.
+
+Layout under ``<home>/index``: ``gen-000007/{vectors.faiss, manifest.json}`` and ``CURRENT``
+naming the live generation. A generation is written to a temporary folder, fsynced, renamed,
+and only then does ``CURRENT`` move (temp → fsync → rename → fsync dir). The two newest
+generations are kept so a damaged one can fall back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import faiss
+import numpy as np
+import numpy.typing as npt
+
+from index.errors import IndexCorruptError, IndexNotFoundError
+from index.models import Manifest
+
+VECTORS_FILE = "vectors.faiss"
+MANIFEST_FILE = "manifest.json"
+CURRENT_FILE = "CURRENT"
+KEEP_GENERATIONS = 2
+
+
+def index_dir(home: Path) -> Path:
+    """Folder of the FAISS generations inside a home."""
+    return home / "index"
+
+
+def read_vectors(conn: sqlite3.Connection, dimension: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """All chunk ids and embeddings from the catalog, in id order."""
+    rows = conn.execute("SELECT chunk_rowid, embedding FROM chunks ORDER BY chunk_rowid").fetchall()
+    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    vectors = np.empty((len(rows), dimension), dtype=np.float32)
+    for position, row in enumerate(rows):
+        vectors[position] = np.frombuffer(row[1], dtype=np.float32)
+    return ids, vectors
+
+
+def build_flat(ids: npt.NDArray[np.int64], vectors: npt.NDArray[np.float32], dimension: int) -> faiss.Index:
+    """Exact inner-product index over normalised vectors, addressed by chunk row id."""
+    index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+    if len(ids):
+        index.add_with_ids(vectors, ids)
+    return index
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def current_generation(home: Path) -> int:
+    """Number of the live generation, 0 when none was published."""
+    pointer = index_dir(home) / CURRENT_FILE
+    if not pointer.exists():
+        return 0
+    return int(pointer.read_text().strip().removeprefix("gen-"))
+
+
+def publish(home: Path, index: faiss.Index, manifest: Manifest) -> Manifest:
+    """Write ``index`` as the next generation and make it live; return its final manifest."""
+    root = index_dir(home)
+    root.mkdir(parents=True, exist_ok=True)
+    generation = current_generation(home) + 1
+    name = f"gen-{generation:06d}"
+    staging = root / f".{name}.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    faiss.write_index(index, str(staging / VECTORS_FILE))
+    final = replace(manifest, generation=generation, vectors_sha256=_sha256(staging / VECTORS_FILE))
+    (staging / MANIFEST_FILE).write_text(json.dumps(final.to_json(), indent=2))
+    for path in (staging / VECTORS_FILE, staging / MANIFEST_FILE, staging):
+        _fsync_path(path)
+    os.replace(staging, root / name)
+    _fsync_path(root)
+    pointer = root / f".{CURRENT_FILE}.tmp"
+    pointer.write_text(f"{name}\n")
+    _fsync_path(pointer)
+    os.replace(pointer, root / CURRENT_FILE)
+    _fsync_path(root)
+    _prune(root, generation)
+    return final
+
+
+def _prune(root: Path, live: int) -> None:
+    for folder in root.glob("gen-*"):
+        number = int(folder.name.removeprefix("gen-"))
+        if number <= live - KEEP_GENERATIONS:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def read_manifest(home: Path, generation: int | None = None) -> Manifest:
+    """The manifest of the live (or a given) generation.
+
+    Raises:
+        IndexNotFoundError: nothing was published in this home.
+    """
+    number = current_generation(home) if generation is None else generation
+    path = index_dir(home) / f"gen-{number:06d}" / MANIFEST_FILE
+    if number == 0 or not path.exists():
+        raise IndexNotFoundError(
+            f"No index in {home}: run 'wegwijs --home {home} ingest FOLDER' first."
+        )
+    return Manifest(**json.loads(path.read_text()))
+
+
+def load(home: Path, generation: int | None = None) -> tuple[Manifest, faiss.Index]:
+    """Load a generation after checking its checksum and vector count.
+
+    Raises:
+        IndexNotFoundError: nothing was published.
+        IndexCorruptError: the file is damaged; rebuild with ``wegwijs reindex``.
+    """
+    manifest = read_manifest(home, generation)
+    path = index_dir(home) / f"gen-{manifest.generation:06d}" / VECTORS_FILE
+    if not path.exists() or _sha256(path) != manifest.vectors_sha256:
+        raise IndexCorruptError(f"{path} does not match its manifest checksum: run 'wegwijs reindex'.")
+    index = faiss.read_index(str(path))
+    if index.ntotal != manifest.vector_count:
+        raise IndexCorruptError(
+            f"{path} holds {index.ntotal} vectors, its manifest says {manifest.vector_count}."
+        )
+    return manifest, index

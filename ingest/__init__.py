@@ -1,0 +1,1 @@
+"""Ingest: crawl shared folders, parse with unstructured, chunk, and describe each document."""

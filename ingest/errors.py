@@ -1,0 +1,23 @@
+"""Errors raised by ingest.
+
+IngestError
+ ├── RootNotFoundError   a crawl root does not exist or is not a folder
+ ├── ParseError          one file could not be parsed (recorded, the run goes on)
+ └── OwnersFileError     an OWNERS file has a line we cannot read
+"""
+
+
+class IngestError(Exception):
+    """Root of all ingest errors."""
+
+
+class RootNotFoundError(IngestError, FileNotFoundError):
+    """A crawl root does not exist or is not a directory."""
+
+
+class ParseError(IngestError, ValueError):
+    """A file could not be parsed into text."""
+
+
+class OwnersFileError(IngestError, ValueError):
+    """An OWNERS file contains a line that is not ``PATTERN OWNER[, OWNER...]``."""

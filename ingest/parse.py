@@ -1,0 +1,145 @@
+"""Parse one file into text chunks and its own properties, inside a limited worker process.
+
+``parse_file`` runs in a child process (see ``workers.py``): it detects the type by content,
+refuses what we do not support, partitions with unstructured (offline, ``fast`` PDFs), chunks,
+and returns plain picklable data. Nothing here touches the catalog or the model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.chunk import ChunkingConfig, chunk_elements, first_title
+from ingest.errors import ParseError
+from ingest.models import Chunk
+from ingest.properties import Properties, read_properties
+
+SUPPORTED_TYPES: dict[str, str] = {
+    "PDF": "pdf",
+    "DOCX": "docx",
+    "PPTX": "pptx",
+    "XLSX": "xlsx",
+    "HTML": "html",
+    "MD": "md",
+    "TXT": "txt",
+    "EML": "eml",
+    "ODT": "odt",
+    "RTF": "rtf",
+    "EPUB": "epub",
+    "CSV": "csv",
+}
+_ZIP_TYPES = {"docx", "pptx", "xlsx", "odt", "epub"}
+_LANGUAGES = {"nld": "nl", "eng": "en", "deu": "de", "fra": "fr"}
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    """Guards for one file: size, decompressed size of zip containers, and the zip ratio."""
+
+    max_file_bytes: int = 200 * 1024 * 1024
+    max_unzipped_bytes: int = 1024 * 1024 * 1024
+    max_zip_ratio: float = 200.0
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """What a worker learns from one file."""
+
+    file_type: str
+    sha256: str
+    title: str | None
+    properties: Properties
+    language: str | None
+    chunks: tuple[Chunk, ...]
+
+
+def file_sha256(path: Path) -> str:
+    """Return the hex sha256 of a file's bytes, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def detect_type(path: Path) -> str:
+    """Return our short type name (``pdf``, ``docx``…) decided by content (libmagic).
+
+    Raises:
+        ParseError: the file is empty or of a type we do not index.
+    """
+    from unstructured.file_utils.filetype import detect_filetype
+
+    if path.stat().st_size == 0:
+        raise ParseError("empty file")
+    detected = detect_filetype(file_path=str(path))
+    file_type = SUPPORTED_TYPES.get(detected.name)
+    if file_type is None:
+        supported = ", ".join(sorted(SUPPORTED_TYPES.values()))
+        raise ParseError(f"unsupported file type {detected.name.lower()} (indexed: {supported})")
+    return file_type
+
+
+def check_container(path: Path, file_type: str, limits: ParseLimits) -> None:
+    """Refuse oversized files and zip bombs before any parser opens them."""
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        raise ParseError(f"file is {size:,} bytes, over the limit of {limits.max_file_bytes:,}")
+    if file_type not in _ZIP_TYPES:
+        return
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise ParseError(f"corrupt {file_type} container: {exc}") from exc
+    if unzipped > limits.max_unzipped_bytes or unzipped > size * limits.max_zip_ratio:
+        raise ParseError(f"zip container expands to {unzipped:,} bytes: refused as a zip bomb")
+
+
+def parse_file(path: Path, config: ChunkingConfig, limits: ParseLimits) -> ParsedFile:
+    """Detect, check, partition and chunk one file.
+
+    Raises:
+        ParseError: with a one-line reason when the file cannot be indexed.
+    """
+    file_type = detect_type(path)
+    check_container(path, file_type, limits)
+    sha256 = file_sha256(path)
+    elements = _partition(path, file_type)
+    chunks = chunk_elements(elements, config)
+    if not chunks:
+        raise ParseError(f"no text found in {file_type} file (scanned image, encrypted or empty?)")
+    props = read_properties(path, file_type)
+    title = props.title or first_title(elements)
+    return ParsedFile(file_type, sha256, title, props, _language(elements), chunks)
+
+
+def _partition(path: Path, file_type: str) -> Sequence[object]:
+    from unstructured.partition.auto import partition
+
+    try:
+        return list(
+            partition(
+                filename=str(path),
+                strategy="fast",
+                process_attachments=file_type == "eml",
+            )
+        )
+    except Exception as exc:  # unstructured raises many types: wrap with the reason
+        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise ParseError(f"could not parse {file_type}: {reason}") from exc
+
+
+def _language(elements: Sequence[object]) -> str | None:
+    votes: Counter[str] = Counter()
+    for element in elements:
+        metadata = getattr(element, "metadata", None)
+        text = getattr(element, "text", "")
+        for code in getattr(metadata, "languages", None) or []:
+            votes[_LANGUAGES.get(code, code)] += len(text)
+    return votes.most_common(1)[0][0] if votes else None

@@ -1,0 +1,73 @@
+"""A pool of limited child processes that parse files, so one bad file cannot hang or kill a run.
+
+Each worker has an address-space limit (``RLIMIT_AS``) and each task a wall-clock timeout; a worker
+that times out or dies is replaced by pebble and the file is reported, not retried.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+from collections.abc import Iterable, Iterator
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from pathlib import Path
+
+from pebble import ProcessExpired, ProcessPool
+
+from ingest.chunk import ChunkingConfig
+from ingest.errors import ParseError
+from ingest.parse import ParsedFile, ParseLimits, parse_file
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """How many parse workers, and the limits each file is parsed under."""
+
+    workers: int = 2
+    timeout_s: float = 120.0
+    memory_bytes: int = 6 * 1024**3
+    tasks_per_worker: int = 500
+
+
+def _limit_memory(memory_bytes: int) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+
+
+def parse_many(
+    paths: Iterable[Path],
+    chunking: ChunkingConfig,
+    limits: ParseLimits,
+    config: WorkerConfig,
+) -> Iterator[tuple[Path, ParsedFile | ParseError]]:
+    """Parse files in worker processes; yield each path with its result or its error, in order."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPool(
+        max_workers=config.workers,
+        max_tasks=config.tasks_per_worker,
+        initializer=_limit_memory,
+        initargs=(config.memory_bytes,),
+        context=context,
+    ) as pool:
+        window: list[tuple[Path, object]] = []
+        for path in paths:
+            window.append((path, pool.schedule(parse_file, (path, chunking, limits), timeout=config.timeout_s)))
+            if len(window) >= config.workers * 4:
+                yield _result(*window.pop(0), config.timeout_s)
+        for path, future in window:
+            yield _result(path, future, config.timeout_s)
+
+
+def _result(path: Path, future: object, timeout_s: float) -> tuple[Path, ParsedFile | ParseError]:
+    try:
+        return path, future.result()  # type: ignore[attr-defined]
+    except ParseError as exc:
+        return path, exc
+    except FutureTimeout:
+        return path, ParseError(f"parsing took longer than {timeout_s:.0f} s: stopped")
+    except ProcessExpired as exc:
+        return path, ParseError(f"parser process died (exit code {exc.exitcode}): out of memory?")
+    except MemoryError:
+        return path, ParseError("parser ran out of memory")
+    except Exception as exc:  # anything else from a third-party parser is one file's problem
+        return path, ParseError(f"parser failed: {type(exc).__name__}: {exc}"[:300])

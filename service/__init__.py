@@ -1,0 +1,1 @@
+"""Wegwijs service package."""

@@ -1,0 +1,5 @@
+"""python -m service == the wegwijs CLI."""
+
+from service.cli import main
+
+main()

@@ -1,0 +1,145 @@
+"""The ``wegwijs`` command line: parse options, call one library function, render."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import click
+import typer
+
+from index.errors import SearchIndexError
+from index.search import SEARCH_MODES
+from ingest.errors import IngestError
+from service.settings import Settings
+
+T = TypeVar("T")
+app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    help="Wegwijs: semantic search and Q&A over your organisation's documents.",
+)
+HomeOption = Annotated[Path | None, typer.Option("--home", envvar="WEGWIJS_HOME", help="Data directory.")]
+ModelOption = Annotated[str | None, typer.Option("--model", "-m", envvar="WEGWIJS_MODEL", help="Model profile.")]
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    settings: Settings = ctx.obj
+    return settings
+
+
+@app.callback()
+def root(ctx: typer.Context, home: HomeOption = None, model: ModelOption = None, verbose: bool = typer.Option(False, "--verbose", "-v")) -> None:
+    """Semantic search over shared drives. Example: wegwijs --home ./kb ingest /mnt/share/hr"""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    overrides = {key: value for key, value in {"home": home, "model": model}.items() if value is not None}
+    ctx.obj = Settings(**overrides)
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    roots: Annotated[list[Path], typer.Argument(help="Folders to crawl (mounted shares).")],
+    include: Annotated[list[str] | None, typer.Option("--include", help="Only paths matching this glob.")] = None,
+    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Skip paths matching this glob.")] = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+) -> None:
+    """Crawl, parse, chunk, embed and index folders; re-runs only process what changed.
+
+    Example: wegwijs --home ./kb ingest /mnt/share/hr /mnt/share/it --exclude '*/archief/*'
+    """
+    from service.commands import run_ingest
+
+    summary = _guard(lambda: run_ingest(_settings(ctx), roots, tuple(include or ()), tuple(exclude or ()), progress))
+    typer.echo(summary.line(), err=True)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="What you are looking for, in Dutch or English.")],
+    top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=100)] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per hit.")] = False,
+    mode: Annotated[str, typer.Option("--mode", help=f"One of {', '.join(SEARCH_MODES)}.")] = "hybrid",
+) -> None:
+    """Show the best passages with title, path, owners and age.
+
+    Example: wegwijs --home ./kb search "hoeveel vakantiedagen krijg ik" -k 5
+    """
+    from service.commands import run_search
+
+    lines = _guard(lambda: run_search(_settings(ctx), query, top_k, mode, as_json))
+    for line in lines:
+        typer.echo(line)
+
+
+@app.command()
+def errors(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List files that could not be indexed, with the reason. Example: wegwijs --home ./kb errors"""
+    from service.commands import list_errors
+
+    rows = _guard(lambda: list_errors(_settings(ctx)))
+    for row in rows:
+        typer.echo(json.dumps(row, ensure_ascii=False) if as_json else f"{row['path']}: {row['reason']}")
+    typer.echo(f"{len(rows)} file(s) not indexed", err=True)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option("--host", envvar="WEGWIJS_HOST")] = None,
+    port: Annotated[int | None, typer.Option("--port", envvar="WEGWIJS_PORT")] = None,
+) -> None:
+    """Serve the search page and the JSON API. Example: wegwijs --home ./kb serve --port 8000"""
+    from service.commands import run_server
+
+    settings = _settings(ctx).model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v})
+    _guard(lambda: run_server(settings))
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option("--host")] = None,
+    port: Annotated[int | None, typer.Option("--port")] = None,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+) -> None:
+    """Generate the sample share, ingest it, and serve it. Example: wegwijs --home ./demo demo"""
+    from service.commands import run_demo
+
+    settings = _settings(ctx).model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v})
+    _guard(lambda: run_demo(settings, serve_after))
+
+
+@app.command()
+def config(ctx: typer.Context) -> None:
+    """Print the effective settings (flags > env > .env > defaults). Example: wegwijs config"""
+    for key, value in _settings(ctx).model_dump().items():
+        typer.echo(f"{key} = {value}")
+
+
+@app.command(
+    "eval",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+)
+def evaluate(ctx: typer.Context) -> None:
+    """Evaluate retrieval on labelled queries (see 'wegwijs eval --help')."""
+    from eval.cli import app as eval_app
+
+    eval_app(ctx.args, prog_name="wegwijs eval", obj=ctx.obj)
+
+
+def _guard(call: Callable[[], T]) -> T:
+    """Run a command body; our errors become a one-line message and exit status 1."""
+    try:
+        return call()
+    except (SearchIndexError, IngestError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

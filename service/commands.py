@@ -1,0 +1,72 @@
+"""Bodies of the CLI commands: compose settings, library calls and rendering."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, cast
+
+from index.build import RunSummary, ingest
+from index.catalog import catalog_path, connect
+from index.search import SEARCH_MODES, SearchMode
+from ingest.discover import CrawlConfig
+from service.engine import ingest_config, make_encoder, model_info, open_searcher
+from service.render import hit_lines, hit_record
+from service.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def run_ingest(settings: Settings, roots: list[Path], include: tuple[str, ...], exclude: tuple[str, ...], progress: bool) -> RunSummary:
+    """Ingest roots into the home of ``settings``."""
+    encoder = make_encoder(settings)
+    config = replace(ingest_config(settings), crawl=CrawlConfig(include=include, exclude=exclude))
+    return ingest(settings.home, roots, config, encoder, model_info(encoder), progress=progress)
+
+
+def run_search(settings: Settings, query: str, top_k: int, mode: str, as_json: bool) -> list[str]:
+    """Search and render hits as terminal lines or JSON lines."""
+    if mode not in SEARCH_MODES:
+        raise ValueError(f"Unknown mode '{mode}': choose one of {', '.join(SEARCH_MODES)}.")
+    searcher = open_searcher(settings)
+    hits = searcher.search(query, top_k=top_k, mode=cast(SearchMode, mode))
+    if as_json:
+        return [json.dumps(hit_record(hit), ensure_ascii=False) for hit in hits]
+    lines = [line for rank, hit in enumerate(hits, 1) for line in [*hit_lines(rank, hit), ""]]
+    return lines or [f"No passages found for '{query}'."]
+
+
+def list_errors(settings: Settings) -> list[dict[str, Any]]:
+    """Files that could not be indexed, with their reasons."""
+    path = catalog_path(settings.home)
+    if not path.exists():
+        return []
+    conn = connect(path, readonly=True)
+    rows = conn.execute("SELECT doc_id, path, reason, recorded_at FROM errors ORDER BY path").fetchall()
+    conn.close()
+    return [dict(row) for row in rows]
+
+
+def run_server(settings: Settings) -> None:
+    """Serve the page and API with uvicorn."""
+    import uvicorn
+
+    from service.api import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+def run_demo(settings: Settings, serve_after: bool) -> None:
+    """Generate the sample share into the home, ingest it, then serve."""
+    from service.sample_share import generate_sample_share
+
+    share = settings.home / "sample-share"
+    if not share.exists():
+        generate_sample_share(share)
+    summary = run_ingest(settings, [share], (), (), progress=True)
+    logger.warning("%s", summary.line())
+    if serve_after:
+        logger.warning("Serving the sample share on http://%s:%s", settings.host, settings.port)
+        run_server(settings)

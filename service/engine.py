@@ -1,0 +1,44 @@
+"""Composition: build the stage configs, the encoder and the searcher from ``Settings``."""
+
+from __future__ import annotations
+
+from index.encoder import SentenceTransformerEncoder
+from index.profiles import get_profile
+from index.search import SearchConfig, Searcher
+from index.threads import configure_threads
+from ingest.parse import ParseLimits
+from ingest.pipeline import IngestConfig
+from ingest.workers import WorkerConfig
+from service.settings import Settings
+
+
+def make_encoder(settings: Settings) -> SentenceTransformerEncoder:
+    """The embedding model of the configured profile, with threads set once."""
+    configure_threads(settings.threads)
+    return SentenceTransformerEncoder(get_profile(settings.model), settings.model_cache)
+
+
+def model_info(encoder: SentenceTransformerEncoder) -> dict[str, str]:
+    """What the catalog and manifest record about the model."""
+    return {
+        "profile": encoder.profile.name,
+        "name": encoder.profile.description,
+        "weights_sha256": encoder.weights_sha256,
+    }
+
+
+def ingest_config(settings: Settings) -> IngestConfig:
+    """Ingest configuration from settings (crawl globs come from the CLI)."""
+    workers = WorkerConfig(
+        workers=settings.parse_workers,
+        timeout_s=settings.parse_timeout,
+        memory_bytes=settings.parse_memory_mb * 1024 * 1024,
+    )
+    return IngestConfig(limits=ParseLimits(), workers=workers)
+
+
+def open_searcher(settings: Settings) -> Searcher:
+    """Load the live generation of the home with the configured model."""
+    encoder = make_encoder(settings)
+    config = SearchConfig(dense_weight=settings.dense_weight, lexical_weight=settings.lexical_weight)
+    return Searcher.open(settings.home, encoder, encoder.profile.name, config)

@@ -1,0 +1,49 @@
+"""The live searcher of a running service, swapped when a newer generation is published."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from index.search import Searcher
+from index.vectors import current_generation
+from service.settings import Settings
+
+RECHECK_SECONDS = 2.0
+
+
+class LiveSearcher:
+    """Hands out an immutable ``Searcher``; reloads it when ``CURRENT`` moves (RCU style)."""
+
+    def __init__(self, settings: Settings, load: Callable[[Settings], Searcher]) -> None:
+        self._settings = settings
+        self._load = load
+        self._lock = threading.Lock()
+        self._searcher: Searcher | None = None
+        self._checked = 0.0
+
+    def get(self) -> Searcher:
+        """The searcher for the newest published generation (loaded on first use).
+
+        Raises:
+            IndexNotFoundError: nothing was ingested into this home yet.
+        """
+        searcher = self._searcher
+        now = time.monotonic()
+        if searcher is not None and now - self._checked < RECHECK_SECONDS:
+            return searcher
+        with self._lock:
+            self._checked = now
+            live = current_generation(self._settings.home)
+            if self._searcher is None:
+                self._searcher = self._load(self._settings)
+            elif self._searcher.manifest.generation != live:
+                self._searcher = self._reload(self._searcher)
+            return self._searcher
+
+    def _reload(self, old: Searcher) -> Searcher:
+        from index import vectors
+
+        manifest, index = vectors.load(self._settings.home)
+        return Searcher(old.home, old.encoder, manifest, index, old.config)
