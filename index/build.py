@@ -54,7 +54,14 @@ class RunSummary:
         )
 
 
-def ingest(home: Path, paths: Sequence[Path], config: IngestConfig, encoder: Encoder, model_info: dict[str, str], progress: bool = False) -> RunSummary:
+def ingest(
+    home: Path,
+    paths: Sequence[Path],
+    config: IngestConfig,
+    encoder: Encoder,
+    model_info: dict[str, str],
+    progress: bool = False,
+) -> RunSummary:
     """Ingest the roots at ``paths`` into ``home`` and publish a new index generation.
 
     Raises:
@@ -80,13 +87,24 @@ def ingest(home: Path, paths: Sequence[Path], config: IngestConfig, encoder: Enc
 
 
 def _known(conn: sqlite3.Connection, root: Root) -> dict[str, Known]:
-    known = {doc_id: Known(size, mtime, "") for doc_id, (size, mtime) in records.known_errors(conn, root.label).items()}
+    known = {
+        doc_id: Known(size, mtime, "")
+        for doc_id, (size, mtime) in records.known_errors(conn, root.label).items()
+    }
     for doc_id, found in records.known_files(conn, root.label).items():
         known[doc_id] = Known(found.size, found.mtime_ns, found.sha256)
     return known
 
 
-def _ingest_root(conn: sqlite3.Connection, root: Root, config: IngestConfig, encoder: Encoder, run_id: int, summary: RunSummary, progress: bool) -> None:
+def _ingest_root(
+    conn: sqlite3.Connection,
+    root: Root,
+    config: IngestConfig,
+    encoder: Encoder,
+    run_id: int,
+    summary: RunSummary,
+    progress: bool,
+) -> None:
     plan_known = _known(conn, root)
     plan = plan_root(root, config.crawl, plan_known)
     summary.files += len(plan.files)
@@ -95,7 +113,14 @@ def _ingest_root(conn: sqlite3.Connection, root: Root, config: IngestConfig, enc
         for source in plan.touched:
             records.touch_document(conn, source.doc_id, source.size, source.mtime_ns)
     summary.touched += len(plan.touched)
-    bar = tqdm(total=len(plan.to_parse), unit="file", desc=f"{root.label}", disable=not progress, delay=1.0, dynamic_ncols=True)
+    bar = tqdm(
+        total=len(plan.to_parse),
+        unit="file",
+        desc=f"{root.label}",
+        disable=not progress,
+        delay=1.0,
+        dynamic_ncols=True,
+    )
     pending: list[Document] = []
     existing = {doc_id for doc_id, known in plan_known.items() if known.sha256}
     for item in parse_documents(plan, config):
@@ -113,7 +138,13 @@ def _ingest_root(conn: sqlite3.Connection, root: Root, config: IngestConfig, enc
     _finish_root(conn, plan, summary)
 
 
-def _record_error(conn: sqlite3.Connection, error: FileError, run_id: int, plan: RootPlan, summary: RunSummary) -> None:
+def _record_error(
+    conn: sqlite3.Connection,
+    error: FileError,
+    run_id: int,
+    plan: RootPlan,
+    summary: RunSummary,
+) -> None:
     logger.warning("Skipped %s: %s", error.path, error.reason)
     source = next(s for s in plan.to_parse if s.doc_id == error.doc_id)
     with transaction(conn):
@@ -122,7 +153,13 @@ def _record_error(conn: sqlite3.Connection, error: FileError, run_id: int, plan:
     summary.skipped += 1
 
 
-def _write_batch(conn: sqlite3.Connection, documents: list[Document], encoder: Encoder, existing: set[str], summary: RunSummary) -> None:
+def _write_batch(
+    conn: sqlite3.Connection,
+    documents: list[Document],
+    encoder: Encoder,
+    existing: set[str],
+    summary: RunSummary,
+) -> None:
     if not documents:
         return
     texts = [chunk.text for doc in documents for chunk in doc.chunks]
@@ -139,7 +176,12 @@ def _write_batch(conn: sqlite3.Connection, documents: list[Document], encoder: E
     summary.chunks += len(texts)
 
 
-def _embed(conn: sqlite3.Connection, texts: Sequence[str], encoder: Encoder, summary: RunSummary) -> npt.NDArray[np.float32]:
+def _embed(
+    conn: sqlite3.Connection,
+    texts: Sequence[str],
+    encoder: Encoder,
+    summary: RunSummary,
+) -> npt.NDArray[np.float32]:
     hashes = [records.text_sha256(text) for text in texts]
     cached = records.cached_embeddings(conn, hashes)
     missing = [i for i, digest in enumerate(hashes) if digest not in cached]
@@ -166,10 +208,16 @@ def refresh_owners(conn: sqlite3.Connection, plan: RootPlan) -> None:
     """Re-resolve owners of every document of a root (OWNERS files may have changed)."""
     from ingest.owners import owners_for
 
-    rows = conn.execute("SELECT doc_id, rel_path, authors, fs_user FROM documents WHERE root_label = ?", (plan.root.label,)).fetchall()
+    rows = conn.execute(
+        "SELECT doc_id, rel_path, authors, fs_user FROM documents WHERE root_label = ?",
+        (plan.root.label,),
+    ).fetchall()
     for row in rows:
         owners = owners_for(row["rel_path"], plan.rules, json.loads(row["authors"]), row["fs_user"])
-        current = conn.execute("SELECT name, source FROM owners WHERE doc_id = ? ORDER BY position", (row["doc_id"],)).fetchall()
+        current = conn.execute(
+            "SELECT name, source FROM owners WHERE doc_id = ? ORDER BY position",
+            (row["doc_id"],),
+        ).fetchall()
         if [(o.name, o.source) for o in owners] != [tuple(r) for r in current]:
             records.write_owners(conn, row["doc_id"], owners)
 
@@ -188,5 +236,14 @@ def _finish_run(conn: sqlite3.Connection, run_id: int, summary: RunSummary) -> N
         conn.execute(
             "UPDATE runs SET finished_at = datetime('now'), added = ?, updated = ?, deleted = ?, "
             "unchanged = ?, skipped = ?, chunks = ?, seconds = ? WHERE run_id = ?",
-            (summary.added, summary.updated, summary.deleted, summary.unchanged + summary.touched, summary.skipped, summary.chunks, summary.seconds, run_id),
+            (
+                summary.added,
+                summary.updated,
+                summary.deleted,
+                summary.unchanged + summary.touched,
+                summary.skipped,
+                summary.chunks,
+                summary.seconds,
+                run_id,
+            ),
         )

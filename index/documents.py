@@ -40,19 +40,31 @@ class DocumentRecord:
 def get_document(conn: sqlite3.Connection, doc_id: str) -> DocumentRecord | None:
     """The document ``doc_id`` with its passages in order, or None when not catalogued."""
     row = conn.execute(
-        "SELECT doc_id, root_label, rel_path, title, file_type, language, modified_at, size, sha256 "
+        "SELECT doc_id, root_label, rel_path, title, file_type, language, modified_at, "
+        "size, sha256 "
         "FROM documents WHERE doc_id = ?",
         (doc_id,),
     ).fetchone()
     if row is None:
         return None
     chunks = conn.execute(
-        "SELECT ordinal, text, page, section FROM chunks WHERE doc_id = ? ORDER BY ordinal", (doc_id,)
+        "SELECT ordinal, text, page, section FROM chunks WHERE doc_id = ? ORDER BY ordinal",
+        (doc_id,),
     )
     passages = tuple(Passage(f"{doc_id}#{c[0]}", c[0], c[1], c[2], c[3]) for c in chunks)
     owners = owners_of(conn, [doc_id]).get(doc_id, ())
     return DocumentRecord(
-        row[0], row[1], row[2], row[3], row[4], row[5], owners, row[6], row[7], row[8], passages
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        owners,
+        row[6],
+        row[7],
+        row[8],
+        passages,
     )
 
 

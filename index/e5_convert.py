@@ -23,7 +23,15 @@ from typing import Any
 
 import numpy as np
 from safetensors.numpy import save_file
-from tokenizers import AddedToken, Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
+from tokenizers import (
+    AddedToken,
+    Regex,
+    Tokenizer,
+    decoders,
+    normalizers,
+    pre_tokenizers,
+    processors,
+)
 from tokenizers.models import Unigram
 
 from index.e5_format import (
@@ -80,7 +88,9 @@ def ensure_e5_model(cache_dir: Path) -> Path:
     if (final / CHECKSUM_FILE).is_file():
         return final
     if final.exists():
-        raise ModelCacheError(f"{final} exists but has no {CHECKSUM_FILE}; delete that folder and retry.")
+        raise ModelCacheError(
+            f"{final} exists but has no {CHECKSUM_FILE}; delete that folder and retry."
+        )
     cache_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=cache_dir))
     try:
@@ -139,9 +149,15 @@ def bert_state_dict(e5: E5File) -> dict[str, FloatArray]:
     """
     h = e5.header
     state = {
-        "embeddings.word_embeddings.weight": read_tensor(e5, "emb.word", (h.vocab_size, h.hidden_size)),
-        "embeddings.position_embeddings.weight": read_tensor(e5, "emb.pos", (h.max_positions, h.hidden_size)),
-        "embeddings.token_type_embeddings.weight": read_tensor(e5, "emb.type", (h.type_vocab_size, h.hidden_size)),
+        "embeddings.word_embeddings.weight": read_tensor(
+            e5, "emb.word", (h.vocab_size, h.hidden_size)
+        ),
+        "embeddings.position_embeddings.weight": read_tensor(
+            e5, "emb.pos", (h.max_positions, h.hidden_size)
+        ),
+        "embeddings.token_type_embeddings.weight": read_tensor(
+            e5, "emb.type", (h.type_vocab_size, h.hidden_size)
+        ),
         "embeddings.LayerNorm.weight": read_tensor(e5, "emb.ln.w", (h.hidden_size,)),
         "embeddings.LayerNorm.bias": read_tensor(e5, "emb.ln.b", (h.hidden_size,)),
     }
@@ -154,7 +170,12 @@ def bert_state_dict(e5: E5File) -> dict[str, FloatArray]:
 
 def _layer_state(e5: E5File, layer: int) -> dict[str, FloatArray]:
     hidden, inner = e5.header.hidden_size, e5.header.intermediate_size
-    shapes = {"fi": (inner, hidden), "fo": (hidden, inner), "aln": (hidden,), "oln": (hidden,)}
+    shapes = {
+        "fi": (inner, hidden),
+        "fo": (hidden, inner),
+        "aln": (hidden,),
+        "oln": (hidden,),
+    }
     state: dict[str, FloatArray] = {}
     for short, module in _LAYER_MODULES.items():
         weight_shape = shapes.get(short, (hidden, hidden))  # Linear weights are [out, in]
@@ -174,25 +195,39 @@ def build_tokenizer(vocabulary: E5Vocabulary) -> Tokenizer:
     """
     scores = list(vocabulary.scores)
     scores[vocabulary.unk_id] = _UNREACHABLE_SCORE
-    tokenizer = Tokenizer(Unigram(list(zip(vocabulary.pieces, scores, strict=True)), vocabulary.unk_id, False))
+    tokenizer = Tokenizer(
+        Unigram(list(zip(vocabulary.pieces, scores, strict=True)), vocabulary.unk_id, False)
+    )
     tokenizer.normalizer = normalizers.Sequence(
-        [normalizers.Precompiled(precompiled_charsmap(vocabulary.normalization)), normalizers.Replace(Regex(" {2,}"), " ")]
+        [
+            normalizers.Precompiled(precompiled_charsmap(vocabulary.normalization)),
+            normalizers.Replace(Regex(" {2,}"), " "),
+        ]
     )
     tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
         [
             pre_tokenizers.Metaspace(replacement=_METASPACE, prepend_scheme="always", split=True),
-            pre_tokenizers.Split(Regex(_unknown_character_class(vocabulary.pieces)), behavior="isolated"),
+            pre_tokenizers.Split(
+                Regex(_unknown_character_class(vocabulary.pieces)), behavior="isolated"
+            ),
         ]
     )
-    tokenizer.decoder = decoders.Metaspace(replacement=_METASPACE, prepend_scheme="always", split=True)
-    bos, eos = vocabulary.pieces[vocabulary.bos_id], vocabulary.pieces[vocabulary.eos_id]
+    tokenizer.decoder = decoders.Metaspace(
+        replacement=_METASPACE, prepend_scheme="always", split=True
+    )
+    bos, eos = (
+        vocabulary.pieces[vocabulary.bos_id],
+        vocabulary.pieces[vocabulary.eos_id],
+    )
     tokenizer.post_processor = processors.TemplateProcessing(
         single=f"{bos} $A {eos}",
         pair=f"{bos} $A {eos} {eos} $B {eos}",
         special_tokens=[(bos, vocabulary.bos_id), (eos, vocabulary.eos_id)],
     )
     specials = [piece for piece in _SPECIAL_PIECES if piece in vocabulary.pieces]
-    tokenizer.add_special_tokens([AddedToken(piece, special=True, normalized=False) for piece in specials])
+    tokenizer.add_special_tokens(
+        [AddedToken(piece, special=True, normalized=False) for piece in specials]
+    )
     return tokenizer
 
 
@@ -252,12 +287,18 @@ def _tokenizer_config(header: E5Header) -> dict[str, Any]:
 def _write_sentence_transformers_config(dest: Path, header: E5Header) -> None:
     modules = [
         ("", "sentence_transformers.base.modules.transformer.Transformer"),
-        ("1_Pooling", "sentence_transformers.sentence_transformer.modules.pooling.Pooling"),
+        (
+            "1_Pooling",
+            "sentence_transformers.sentence_transformer.modules.pooling.Pooling",
+        ),
         ("2_Normalize", "sentence_transformers.base.modules.normalize.Normalize"),
     ]
     _write_json(
         dest / "modules.json",
-        [{"idx": i, "name": str(i), "path": path, "type": kind} for i, (path, kind) in enumerate(modules)],
+        [
+            {"idx": i, "name": str(i), "path": path, "type": kind}
+            for i, (path, kind) in enumerate(modules)
+        ],
     )
     _write_json(
         dest / "sentence_bert_config.json",
@@ -265,13 +306,22 @@ def _write_sentence_transformers_config(dest: Path, header: E5Header) -> None:
             "max_seq_length": header.max_positions,
             "do_lower_case": False,
             "transformer_task": "feature-extraction",
-            "modality_config": {"text": {"method": "forward", "method_output_name": "last_hidden_state"}},
+            "modality_config": {
+                "text": {"method": "forward", "method_output_name": "last_hidden_state"}
+            },
             "module_output_name": "token_embeddings",
         },
     )
-    pooling = {"embedding_dimension": header.hidden_size, "pooling_mode": "mean", "include_prompt": True}
+    pooling = {
+        "embedding_dimension": header.hidden_size,
+        "pooling_mode": "mean",
+        "include_prompt": True,
+    }
     _write_json(dest / "1_Pooling" / "config.json", pooling)
-    normalize = {"module_input_name": "sentence_embedding", "module_output_name": "sentence_embedding"}
+    normalize = {
+        "module_input_name": "sentence_embedding",
+        "module_output_name": "sentence_embedding",
+    }
     _write_json(dest / "2_Normalize" / "config.json", normalize)
     _write_json(
         dest / "config_sentence_transformers.json",

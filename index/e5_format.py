@@ -146,7 +146,9 @@ def _read_vocabulary(cursor: _Cursor) -> E5Vocabulary:
     offsets = np.frombuffer(cursor.skip(4 * (n_pieces + 1)), "<u4")
     scores = np.frombuffer(cursor.skip(4 * n_pieces), "<f4")
     blob = cursor.skip(blob_size)
-    pieces = tuple(blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1], offsets[1:], strict=True))
+    pieces = tuple(
+        blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1], offsets[1:], strict=True)
+    )
     n_entries = cursor.int()
     entries = _Cursor(cursor.skip(cursor.int("I")), 0)
     normalization: dict[int, str] = {}
@@ -184,7 +186,9 @@ def read_tensor(e5: E5File, name: str, shape: tuple[int, ...]) -> FloatArray:
     size = int(np.prod(shape))
     if entry is None or entry.count != size:
         found = "missing" if entry is None else f"{entry.count} values"
-        raise E5FormatError(f"tensor {name!r} is {found}, expected {shape}; the file is not e5-small-q4.bin.")
+        raise E5FormatError(
+            f"tensor {name!r} is {found}, expected {shape}; the file is not e5-small-q4.bin."
+        )
     if entry.dtype == _DTYPE_F32:
         return np.frombuffer(e5.data, "<f4", size, entry.offset).reshape(shape).astype(np.float32)
     if entry.dtype == _DTYPE_Q4_0:
@@ -249,14 +253,18 @@ def _double_array(values: Mapping[bytes, int]) -> list[int]:
     return units
 
 
-def _find_base(units: list[int], used_bases: set[int], labels: list[int], start: int) -> tuple[int, int]:
+def _find_base(
+    units: list[int], used_bases: set[int], labels: list[int], start: int
+) -> tuple[int, int]:
     """Return the first unused base whose child slots are all free, and the next search start."""
     while start < len(units) and (units[start] != 0 or start in used_bases):
         start += 1
     position = start
     while True:
         base = position ^ labels[0]
-        free = all(0 < (s := base ^ label) and (s >= len(units) or units[s] == 0) for label in labels)
+        free = all(
+            0 < (s := base ^ label) and (s >= len(units) or units[s] == 0) for label in labels
+        )
         if free and base > 0 and base not in used_bases:
             used_bases.add(base)
             return base, start

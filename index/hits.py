@@ -21,7 +21,8 @@ def owners_of(conn: sqlite3.Connection, doc_ids: Sequence[str]) -> dict[str, tup
         return {}
     marks = ",".join("?" * len(doc_ids))
     rows = conn.execute(
-        f"SELECT doc_id, name, source FROM owners WHERE doc_id IN ({marks}) ORDER BY doc_id, position",
+        f"SELECT doc_id, name, source FROM owners WHERE doc_id IN ({marks}) "
+        "ORDER BY doc_id, position",
         list(doc_ids),
     )
     found: dict[str, list[Owner]] = defaultdict(list)
@@ -35,7 +36,10 @@ def load_hits(conn: sqlite3.Connection, ranked: Sequence[tuple[int, float]]) -> 
     if not ranked:
         return []
     marks = ",".join("?" * len(ranked))
-    rows = {row[0]: row for row in conn.execute(_HIT_SQL.format(marks=marks), [rowid for rowid, _ in ranked])}
+    rows = {
+        row[0]: row
+        for row in conn.execute(_HIT_SQL.format(marks=marks), [rowid for rowid, _ in ranked])
+    }
     owners = owners_of(conn, sorted({row[1] for row in rows.values()}))
     hits = []
     for rowid, score in ranked:

@@ -77,7 +77,14 @@ def get_profile(name: str) -> ModelProfile:
     folder = Path(name).expanduser()
     if (folder / "modules.json").exists():
         resolved = folder.resolve()
-        return ModelProfile(str(resolved), f"sentence-transformers folder {resolved}", "", "", 512, lambda _c: resolved)
+        return ModelProfile(
+            str(resolved),
+            f"sentence-transformers folder {resolved}",
+            "",
+            "",
+            512,
+            lambda _c: resolved,
+        )
     choices = ", ".join(sorted(PROFILES))
     raise UnknownModelError(
         f"Unknown model '{name}': choose one of {choices}, or give a sentence-transformers folder."

@@ -35,7 +35,8 @@ def text_sha256(text: str) -> str:
 def known_files(conn: sqlite3.Connection, root_label: str) -> dict[str, KnownFile]:
     """Every indexed document under one root, by ``doc_id``."""
     rows = conn.execute(
-        "SELECT doc_id, size, mtime_ns, sha256 FROM documents WHERE root_label = ?", (root_label,)
+        "SELECT doc_id, size, mtime_ns, sha256 FROM documents WHERE root_label = ?",
+        (root_label,),
     )
     return {row["doc_id"]: KnownFile(*row) for row in rows}
 
@@ -50,7 +51,8 @@ def cached_embeddings(
         part = wanted[start : start + 500]
         marks = ",".join("?" * len(part))
         rows = conn.execute(
-            f"SELECT text_sha256, embedding FROM chunks WHERE text_sha256 IN ({marks})", part
+            f"SELECT text_sha256, embedding FROM chunks WHERE text_sha256 IN ({marks})",
+            part,
         )
         for row in rows:
             found[row["text_sha256"]] = np.frombuffer(row["embedding"], dtype=np.float32)
@@ -88,8 +90,13 @@ def write_document(
                 text_sha256(chunk.text), vector.astype(np.float32).tobytes(),
             ),
         )  # fmt: skip
-        terms = document_terms(f"{document.title}\n{chunk.section or ''}\n{chunk.text}", document.language)
-        conn.execute("INSERT INTO chunks_fts (rowid, terms) VALUES (?, ?)", (cursor.lastrowid, terms))
+        terms = document_terms(
+            f"{document.title}\n{chunk.section or ''}\n{chunk.text}", document.language
+        )
+        conn.execute(
+            "INSERT INTO chunks_fts (rowid, terms) VALUES (?, ?)",
+            (cursor.lastrowid, terms),
+        )
 
 
 def write_owners(conn: sqlite3.Connection, doc_id: str, owners: Sequence[Owner]) -> None:
@@ -106,7 +113,8 @@ def delete_documents(conn: sqlite3.Connection, doc_ids: Iterable[str]) -> int:
     removed = 0
     for doc_id in doc_ids:
         conn.execute(
-            "DELETE FROM chunks_fts WHERE rowid IN (SELECT chunk_rowid FROM chunks WHERE doc_id = ?)",
+            "DELETE FROM chunks_fts WHERE rowid IN "
+            "(SELECT chunk_rowid FROM chunks WHERE doc_id = ?)",
             (doc_id,),
         )
         removed += conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,)).rowcount
@@ -116,11 +124,14 @@ def delete_documents(conn: sqlite3.Connection, doc_ids: Iterable[str]) -> int:
 def touch_document(conn: sqlite3.Connection, doc_id: str, size: int, mtime_ns: int) -> None:
     """Record a new mtime for a file whose content did not change."""
     conn.execute(
-        "UPDATE documents SET size = ?, mtime_ns = ? WHERE doc_id = ?", (size, mtime_ns, doc_id)
+        "UPDATE documents SET size = ?, mtime_ns = ? WHERE doc_id = ?",
+        (size, mtime_ns, doc_id),
     )
 
 
-def record_error(conn: sqlite3.Connection, error: FileError, run_id: int, size: int, mtime_ns: int) -> None:
+def record_error(
+    conn: sqlite3.Connection, error: FileError, run_id: int, size: int, mtime_ns: int
+) -> None:
     """Remember why a file could not be indexed (listed by ``wegwijs errors``)."""
     conn.execute(
         "INSERT OR REPLACE INTO errors VALUES (?,?,?,?,?,?,?)",
@@ -142,6 +153,7 @@ def _now() -> str:
 def known_errors(conn: sqlite3.Connection, root_label: str) -> dict[str, tuple[int, int]]:
     """Files under a root that failed before, with the size and mtime they had then."""
     rows = conn.execute(
-        "SELECT doc_id, size, mtime_ns FROM errors WHERE doc_id LIKE ?", (f"{root_label}/%",)
+        "SELECT doc_id, size, mtime_ns FROM errors WHERE doc_id LIKE ?",
+        (f"{root_label}/%",),
     )
     return {row["doc_id"]: (row["size"], row["mtime_ns"]) for row in rows}

@@ -37,7 +37,14 @@ class SearchConfig:
 class Searcher:
     """A loaded, read-only generation plus the catalog it was built from."""
 
-    def __init__(self, home: Path, encoder: Encoder, manifest: Manifest, index: faiss.Index, config: SearchConfig) -> None:
+    def __init__(
+        self,
+        home: Path,
+        encoder: Encoder,
+        manifest: Manifest,
+        index: faiss.Index,
+        config: SearchConfig,
+    ) -> None:
         self.home = home
         self.encoder = encoder
         self.manifest = manifest
@@ -46,7 +53,13 @@ class Searcher:
         self._local = threading.local()
 
     @classmethod
-    def open(cls, home: Path, encoder: Encoder, profile: str, config: SearchConfig | None = None) -> Searcher:
+    def open(
+        cls,
+        home: Path,
+        encoder: Encoder,
+        profile: str,
+        config: SearchConfig | None = None,
+    ) -> Searcher:
         """Load the live generation of ``home`` and check it was built with ``profile``.
 
         Raises:
@@ -58,7 +71,8 @@ class Searcher:
         if manifest.model_profile != profile:
             raise IndexMismatchError(
                 f"The index in {home} was built with model '{manifest.model_profile}' but "
-                f"'{profile}' is configured. Set WEGWIJS_MODEL={manifest.model_profile}, or rebuild "
+                f"'{profile}' is configured. Set WEGWIJS_MODEL={manifest.model_profile}, "
+                f"or rebuild "
                 f"with 'wegwijs --home {home} reindex --model {profile} ROOT...'."
             )
         return cls(home, encoder, manifest, index, config or SearchConfig())
@@ -72,7 +86,13 @@ class Searcher:
             self._local.conn = conn
         return conn
 
-    def search(self, query: str, top_k: int = 10, filters: Filters | None = None, mode: SearchMode = "hybrid") -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        top_k: int = 10,
+        filters: Filters | None = None,
+        mode: SearchMode = "hybrid",
+    ) -> list[Hit]:
         """Return the ``top_k`` best passages for ``query`` (score: higher is better)."""
         filters = filters or Filters()
         depth = max(self.config.candidates, top_k)
@@ -91,7 +111,8 @@ class Searcher:
             return None
         condition, params = filter_sql(filters)
         rows = self.conn.execute(
-            f"SELECT c.chunk_rowid FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE {condition}",
+            "SELECT c.chunk_rowid FROM chunks c JOIN documents d ON d.doc_id = c.doc_id "
+            f"WHERE {condition}",
             params,
         )
         return np.fromiter((row[0] for row in rows), dtype=np.int64)
@@ -105,7 +126,9 @@ class Searcher:
         if allowed is not None:
             if len(allowed) == 0:
                 return {}
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed))
+            selector = faiss.IDSelectorBatch(allowed)
+            params = faiss.SearchParameters()
+            params.sel = selector
         vector = self.encoder.encode_queries([query])
         scores, ids = self.index.search(vector, min(depth, self.index.ntotal), params=params)
         return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}

@@ -34,7 +34,9 @@ def index_dir(home: Path) -> Path:
     return home / "index"
 
 
-def read_vectors(conn: sqlite3.Connection, dimension: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+def read_vectors(
+    conn: sqlite3.Connection, dimension: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
     """All chunk ids and embeddings from the catalog, in id order."""
     rows = conn.execute("SELECT chunk_rowid, embedding FROM chunks ORDER BY chunk_rowid").fetchall()
     ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
@@ -44,7 +46,9 @@ def read_vectors(conn: sqlite3.Connection, dimension: int) -> tuple[npt.NDArray[
     return ids, vectors
 
 
-def build_flat(ids: npt.NDArray[np.int64], vectors: npt.NDArray[np.float32], dimension: int) -> faiss.Index:
+def build_flat(
+    ids: npt.NDArray[np.int64], vectors: npt.NDArray[np.float32], dimension: int
+) -> faiss.Index:
     """Exact inner-product index over normalised vectors, addressed by chunk row id."""
     index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
     if len(ids):
@@ -133,7 +137,9 @@ def load(home: Path, generation: int | None = None) -> tuple[Manifest, faiss.Ind
     manifest = read_manifest(home, generation)
     path = index_dir(home) / f"gen-{manifest.generation:06d}" / VECTORS_FILE
     if not path.exists() or _sha256(path) != manifest.vectors_sha256:
-        raise IndexCorruptError(f"{path} does not match its manifest checksum: run 'wegwijs reindex'.")
+        raise IndexCorruptError(
+            f"{path} does not match its manifest checksum: run 'wegwijs reindex'."
+        )
     index = faiss.read_index(str(path))
     if index.ntotal != manifest.vector_count:
         raise IndexCorruptError(

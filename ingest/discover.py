@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
@@ -17,7 +17,16 @@ from ingest.owners import OWNERS_FILE
 logger = logging.getLogger(__name__)
 
 SKIPPED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store", OWNERS_FILE.lower()})
-SKIPPED_PATTERNS = ("~$*", ".~lock.*", "~*.tmp", "*.tmp", "*.temp", "*.swp", "*.part", "*~")
+SKIPPED_PATTERNS = (
+    "~$*",
+    ".~lock.*",
+    "~*.tmp",
+    "*.tmp",
+    "*.temp",
+    "*.swp",
+    "*.part",
+    "*~",
+)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pathspec
 
@@ -32,7 +33,7 @@ class OwnersRule:
 
     pattern: str
     owners: tuple[str, ...]
-    spec: pathspec.PathSpec
+    spec: pathspec.PathSpec[Any]
 
 
 def parse_owners(text: str, source: str) -> tuple[OwnersRule, ...]:
@@ -51,7 +52,7 @@ def parse_owners(text: str, source: str) -> tuple[OwnersRule, ...]:
             raise OwnersFileError(
                 f"{source}:{number}: '{raw.strip()}' names no owner; write 'PATTERN OWNER[, OWNER]'"
             )
-        spec = pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+        spec = pathspec.PathSpec.from_lines("gitignore", [pattern])
         rules.append(OwnersRule(pattern, owners, spec))
     return tuple(rules)
 

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from unstructured.documents.elements import Element
+
 from ingest.chunk import ChunkingConfig, chunk_elements, first_title
 from ingest.errors import ParseError
 from ingest.models import Chunk
@@ -119,17 +121,18 @@ def parse_file(path: Path, config: ChunkingConfig, limits: ParseLimits) -> Parse
     return ParsedFile(file_type, sha256, title, props, _language(elements), chunks)
 
 
-def _partition(path: Path, file_type: str) -> Sequence[object]:
+def _partition(path: Path, file_type: str) -> list[Element]:
     from unstructured.partition.auto import partition
 
     try:
-        return list(
+        elements: list[Element] = list(
             partition(
                 filename=str(path),
                 strategy="fast",
                 process_attachments=file_type == "eml",
             )
         )
+        return elements
     except Exception as exc:  # unstructured raises many types: wrap with the reason
         reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise ParseError(f"could not parse {file_type}: {reason}") from exc

@@ -64,9 +64,17 @@ def plan_root(root: Root, config: CrawlConfig, known: Mapping[str, Known]) -> Ro
     touched: list[SourceFile] = []
     for source in scan.files:
         before = known.get(source.doc_id)
-        if before is not None and (before.size, before.mtime_ns) == (source.size, source.mtime_ns):
+        if before is not None and (before.size, before.mtime_ns) == (
+            source.size,
+            source.mtime_ns,
+        ):
             continue
-        if before is not None and before.sha256 and before.size == source.size and file_sha256(source.path) == before.sha256:
+        if (
+            before is not None
+            and before.sha256
+            and before.size == source.size
+            and file_sha256(source.path) == before.sha256
+        ):
             touched.append(source)
         else:
             to_parse.append(source)
@@ -88,7 +96,9 @@ def parse_documents(plan: RootPlan, config: IngestConfig) -> Iterator[Document |
             yield make_document(source, result, plan.rules)
 
 
-def make_document(source: SourceFile, parsed: ParsedFile, rules: Mapping[str, tuple[OwnersRule, ...]]) -> Document:
+def make_document(
+    source: SourceFile, parsed: ParsedFile, rules: Mapping[str, tuple[OwnersRule, ...]]
+) -> Document:
     """Combine crawl facts, parse results and OWNERS rules into a ``Document``."""
     info = os.lstat(source.path)
     access = read_access(info)
@@ -113,4 +123,11 @@ def make_document(source: SourceFile, parsed: ParsedFile, rules: Mapping[str, tu
     )
 
 
-__all__ = ["IngestConfig", "Known", "OwnersFileError", "RootPlan", "parse_documents", "plan_root"]
+__all__ = [
+    "IngestConfig",
+    "Known",
+    "OwnersFileError",
+    "RootPlan",
+    "parse_documents",
+    "plan_root",
+]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +18,9 @@ from pebble import ProcessExpired, ProcessPool
 from ingest.chunk import ChunkingConfig
 from ingest.errors import ParseError
 from ingest.parse import ParsedFile, ParseLimits, parse_file
+
+
+ParseTask = Callable[[Path, ChunkingConfig, ParseLimits], ParsedFile]
 
 
 @dataclass(frozen=True)
@@ -39,8 +42,12 @@ def parse_many(
     chunking: ChunkingConfig,
     limits: ParseLimits,
     config: WorkerConfig,
+    task: ParseTask = parse_file,
 ) -> Iterator[tuple[Path, ParsedFile | ParseError]]:
-    """Parse files in worker processes; yield each path with its result or its error, in order."""
+    """Parse files in worker processes; yield each path with its result or its error, in order.
+
+    ``task`` must be importable by a fresh interpreter (workers are spawned).
+    """
     context = multiprocessing.get_context("spawn")
     with ProcessPool(
         max_workers=config.workers,
@@ -51,7 +58,12 @@ def parse_many(
     ) as pool:
         window: list[tuple[Path, object]] = []
         for path in paths:
-            window.append((path, pool.schedule(parse_file, (path, chunking, limits), timeout=config.timeout_s)))
+            window.append(
+                (
+                    path,
+                    pool.schedule(task, (path, chunking, limits), timeout=config.timeout_s),
+                )
+            )
             if len(window) >= config.workers * 4:
                 yield _result(*window.pop(0), config.timeout_s)
         for path, future in window:

@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from index.documents import catalog_counts, get_document
 from index.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from index.filters import Filters
-from index.search import SearchMode, Searcher
+from index.search import Searcher, SearchMode
 from service.engine import open_searcher
 from service.render import age, hit_record, snippet
 from service.schemas import DocumentOut, HealthOut, SearchOut
@@ -82,7 +82,14 @@ def _add_routes(app: FastAPI) -> None:
         request: Request,
         searcher: SearcherDep,
         filters: FiltersDep,
-        q: Annotated[str, Query(min_length=1, max_length=1000, examples=["hoeveel vakantiedagen krijg ik"])],
+        q: Annotated[
+            str,
+            Query(
+                min_length=1,
+                max_length=1000,
+                examples=["hoeveel vakantiedagen krijg ik"],
+            ),
+        ],
         top_k: Annotated[int, Query(ge=1, le=100)] = 10,
         mode: SearchMode = "hybrid",
     ) -> dict[str, Any]:
@@ -129,10 +136,23 @@ def _health(live: LiveSearcher) -> dict[str, Any]:
     try:
         searcher = live.get()
     except (IndexNotFoundError, IndexCorruptError, IndexMismatchError) as exc:
-        return {"status": "degraded", "generation": 0, "documents": 0, "chunks": 0, "model": "", "detail": str(exc)}
+        return {
+            "status": "degraded",
+            "generation": 0,
+            "documents": 0,
+            "chunks": 0,
+            "model": "",
+            "detail": str(exc),
+        }
     documents, chunks = catalog_counts(searcher.conn)
     manifest = searcher.manifest
-    return {"status": "ok", "generation": manifest.generation, "documents": documents, "chunks": chunks, "model": manifest.model_profile}
+    return {
+        "status": "ok",
+        "generation": manifest.generation,
+        "documents": documents,
+        "chunks": chunks,
+        "model": manifest.model_profile,
+    }
 
 
 def _page(request: Request, query: str, top_k: int) -> HTMLResponse:
@@ -141,11 +161,15 @@ def _page(request: Request, query: str, top_k: int) -> HTMLResponse:
     if query:
         try:
             searcher = request.app.state.live.get()
-            hits = [hit_record(hit) | {"snippet": snippet(hit.text, 400)} for hit in searcher.search(query, top_k=top_k)]
+            hits = [
+                hit_record(hit) | {"snippet": snippet(hit.text, 400)}
+                for hit in searcher.search(query, top_k=top_k)
+            ]
         except (IndexNotFoundError, IndexCorruptError, IndexMismatchError) as exc:
             error = str(exc)
     context = {"query": query, "hits": hits, "error": error}
-    return request.app.state.templates.TemplateResponse(request, "search.html", context)
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, "search.html", context)
 
 
 app = create_app()

@@ -6,7 +6,7 @@ import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import click
 import typer
@@ -22,8 +22,13 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     help="Wegwijs: semantic search and Q&A over your organisation's documents.",
 )
-HomeOption = Annotated[Path | None, typer.Option("--home", envvar="WEGWIJS_HOME", help="Data directory.")]
-ModelOption = Annotated[str | None, typer.Option("--model", "-m", envvar="WEGWIJS_MODEL", help="Model profile.")]
+HomeOption = Annotated[
+    Path | None, typer.Option("--home", envvar="WEGWIJS_HOME", help="Data directory.")
+]
+ModelOption = Annotated[
+    str | None,
+    typer.Option("--model", "-m", envvar="WEGWIJS_MODEL", help="Model profile."),
+]
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -32,19 +37,33 @@ def _settings(ctx: typer.Context) -> Settings:
 
 
 @app.callback()
-def root(ctx: typer.Context, home: HomeOption = None, model: ModelOption = None, verbose: bool = typer.Option(False, "--verbose", "-v")) -> None:
+def root(
+    ctx: typer.Context,
+    home: HomeOption = None,
+    model: ModelOption = None,
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+) -> None:
     """Semantic search over shared drives. Example: wegwijs --home ./kb ingest /mnt/share/hr"""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    overrides = {key: value for key, value in {"home": home, "model": model}.items() if value is not None}
-    ctx.obj = Settings(**overrides)
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    given: dict[str, Any] = {"home": home, "model": model}
+    ctx.obj = Settings(**{key: value for key, value in given.items() if value is not None})
 
 
 @app.command()
 def ingest(
     ctx: typer.Context,
     roots: Annotated[list[Path], typer.Argument(help="Folders to crawl (mounted shares).")],
-    include: Annotated[list[str] | None, typer.Option("--include", help="Only paths matching this glob.")] = None,
-    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Skip paths matching this glob.")] = None,
+    include: Annotated[
+        list[str] | None,
+        typer.Option("--include", help="Only paths matching this glob."),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", help="Skip paths matching this glob."),
+    ] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
 ) -> None:
     """Crawl, parse, chunk, embed and index folders; re-runs only process what changed.
@@ -53,7 +72,11 @@ def ingest(
     """
     from service.commands import run_ingest
 
-    summary = _guard(lambda: run_ingest(_settings(ctx), roots, tuple(include or ()), tuple(exclude or ()), progress))
+    summary = _guard(
+        lambda: run_ingest(
+            _settings(ctx), roots, tuple(include or ()), tuple(exclude or ()), progress
+        )
+    )
     typer.echo(summary.line(), err=True)
 
 
@@ -63,7 +86,9 @@ def search(
     query: Annotated[str, typer.Argument(help="What you are looking for, in Dutch or English.")],
     top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=100)] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per hit.")] = False,
-    mode: Annotated[str, typer.Option("--mode", help=f"One of {', '.join(SEARCH_MODES)}.")] = "hybrid",
+    mode: Annotated[
+        str, typer.Option("--mode", help=f"One of {', '.join(SEARCH_MODES)}.")
+    ] = "hybrid",
 ) -> None:
     """Show the best passages with title, path, owners and age.
 
@@ -83,7 +108,9 @@ def errors(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] 
 
     rows = _guard(lambda: list_errors(_settings(ctx)))
     for row in rows:
-        typer.echo(json.dumps(row, ensure_ascii=False) if as_json else f"{row['path']}: {row['reason']}")
+        typer.echo(
+            json.dumps(row, ensure_ascii=False) if as_json else f"{row['path']}: {row['reason']}"
+        )
     typer.echo(f"{len(rows)} file(s) not indexed", err=True)
 
 
@@ -96,7 +123,9 @@ def serve(
     """Serve the search page and the JSON API. Example: wegwijs --home ./kb serve --port 8000"""
     from service.commands import run_server
 
-    settings = _settings(ctx).model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v})
+    settings = _settings(ctx).model_copy(
+        update={k: v for k, v in {"host": host, "port": port}.items() if v}
+    )
     _guard(lambda: run_server(settings))
 
 
@@ -110,7 +139,9 @@ def demo(
     """Generate the sample share, ingest it, and serve it. Example: wegwijs --home ./demo demo"""
     from service.commands import run_demo
 
-    settings = _settings(ctx).model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v})
+    settings = _settings(ctx).model_copy(
+        update={k: v for k, v in {"host": host, "port": port}.items() if v}
+    )
     _guard(lambda: run_demo(settings, serve_after))
 
 
@@ -123,7 +154,11 @@ def config(ctx: typer.Context) -> None:
 
 @app.command(
     "eval",
-    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+    context_settings={
+        "allow_extra_args": True,
+        "ignore_unknown_options": True,
+        "help_option_names": [],
+    },
 )
 def evaluate(ctx: typer.Context) -> None:
     """Evaluate retrieval on labelled queries (see 'wegwijs eval --help')."""

@@ -6,11 +6,11 @@ import json
 import logging
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from index.build import RunSummary, ingest
 from index.catalog import catalog_path, connect
-from index.search import SEARCH_MODES, SearchMode
+from index.search import SEARCH_MODES
 from ingest.discover import CrawlConfig
 from service.engine import ingest_config, make_encoder, model_info, open_searcher
 from service.render import hit_lines, hit_record
@@ -19,7 +19,13 @@ from service.settings import Settings
 logger = logging.getLogger(__name__)
 
 
-def run_ingest(settings: Settings, roots: list[Path], include: tuple[str, ...], exclude: tuple[str, ...], progress: bool) -> RunSummary:
+def run_ingest(
+    settings: Settings,
+    roots: list[Path],
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    progress: bool,
+) -> RunSummary:
     """Ingest roots into the home of ``settings``."""
     encoder = make_encoder(settings)
     config = replace(ingest_config(settings), crawl=CrawlConfig(include=include, exclude=exclude))
@@ -31,7 +37,7 @@ def run_search(settings: Settings, query: str, top_k: int, mode: str, as_json: b
     if mode not in SEARCH_MODES:
         raise ValueError(f"Unknown mode '{mode}': choose one of {', '.join(SEARCH_MODES)}.")
     searcher = open_searcher(settings)
-    hits = searcher.search(query, top_k=top_k, mode=cast(SearchMode, mode))
+    hits = searcher.search(query, top_k=top_k, mode=mode)
     if as_json:
         return [json.dumps(hit_record(hit), ensure_ascii=False) for hit in hits]
     lines = [line for rank, hit in enumerate(hits, 1) for line in [*hit_lines(rank, hit), ""]]
@@ -44,7 +50,9 @@ def list_errors(settings: Settings) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     conn = connect(path, readonly=True)
-    rows = conn.execute("SELECT doc_id, path, reason, recorded_at FROM errors ORDER BY path").fetchall()
+    rows = conn.execute(
+        "SELECT doc_id, path, reason, recorded_at FROM errors ORDER BY path"
+    ).fetchall()
     conn.close()
     return [dict(row) for row in rows]
 

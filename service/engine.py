@@ -40,5 +40,7 @@ def ingest_config(settings: Settings) -> IngestConfig:
 def open_searcher(settings: Settings) -> Searcher:
     """Load the live generation of the home with the configured model."""
     encoder = make_encoder(settings)
-    config = SearchConfig(dense_weight=settings.dense_weight, lexical_weight=settings.lexical_weight)
+    config = SearchConfig(
+        dense_weight=settings.dense_weight, lexical_weight=settings.lexical_weight
+    )
     return Searcher.open(settings.home, encoder, encoder.profile.name, config)

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 
 class OwnerOut(BaseModel):
-    """An owner and where we learned it (``owners_file``, ``document_property``, ``file_system``)."""
+    """An owner and its source: ``owners_file``, ``document_property`` or ``file_system``."""
 
     name: str
     source: str

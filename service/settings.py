@@ -13,19 +13,28 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="WEGWIJS_", env_file=".env", extra="ignore")
 
-    home: Path = Field(Path("./wegwijs-home"), description="Data directory: catalog, index, models.")
-    model: str = Field("minilm-en", description="Embedding model profile or sentence-transformers folder.")
+    home: Path = Field(
+        Path("./wegwijs-home"), description="Data directory: catalog, index, models."
+    )
+    model: str = Field(
+        "minilm-en",
+        description="Embedding model profile or sentence-transformers folder.",
+    )
     host: str = Field("127.0.0.1", description="Address `wegwijs serve` binds to.")
     port: int = Field(8000, description="Port `wegwijs serve` listens on.")
     threads: int = Field(2, ge=1, description="CPU threads for torch and FAISS.")
     parse_workers: int = Field(2, ge=1, description="Parser processes during ingest.")
     parse_timeout: float = Field(120.0, gt=0, description="Seconds one file may take to parse.")
-    parse_memory_mb: int = Field(6144, ge=512, description="Address-space limit of a parser process.")
+    parse_memory_mb: int = Field(
+        6144, ge=512, description="Address-space limit of a parser process."
+    )
     top_k: int = Field(10, ge=1, le=100, description="Hits returned when the caller does not say.")
     max_top_k: int = Field(100, ge=1, description="Largest top_k the API accepts.")
     max_query_chars: int = Field(1000, ge=10, description="Longest query the API accepts.")
     dense_weight: float = Field(0.7, ge=0, description="Weight of the dense arm in hybrid search.")
-    lexical_weight: float = Field(0.3, ge=0, description="Weight of the lexical arm in hybrid search.")
+    lexical_weight: float = Field(
+        0.3, ge=0, description="Weight of the lexical arm in hybrid search."
+    )
 
     @property
     def model_cache(self) -> Path:

@@ -1,0 +1,113 @@
+"""Shared fixtures: the generated sample share, one real ingest, a real server on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+OFFLINE = {
+    "DO_NOT_TRACK": "1",
+    "SCARF_NO_ANALYTICS": "1",
+    "UNSTRUCTURED_DISABLE_NOTICE": "1",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+for _key, _value in OFFLINE.items():
+    os.environ.setdefault(_key, _value)
+
+ARTIFACTS = Path(os.environ.get("WEGWIJS_TEST_ARTIFACTS", "test-artifacts")).resolve()
+
+from index.build import RunSummary  # noqa: E402 - after the offline environment is set
+from index.search import Searcher  # noqa: E402
+from service.commands import run_ingest  # noqa: E402
+from index.encoder import SentenceTransformerEncoder  # noqa: E402
+from service.engine import make_encoder, open_searcher  # noqa: E402
+from service.sample_share import generate_sample_share  # noqa: E402
+from service.settings import Settings  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in list(os.environ):
+        if key.startswith("WEGWIJS_") and key != "WEGWIJS_TEST_ARTIFACTS":
+            monkeypatch.delenv(key)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Folder for screenshots and other artifacts kept after the run."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def sample_share(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample share, generated into a temporary folder."""
+    share = tmp_path_factory.mktemp("share") / "sample-share"
+    generate_sample_share(share)
+    return share
+
+
+def make_settings(home: Path, **extra: object) -> Settings:
+    """Settings for a test home, independent of the environment."""
+    return Settings(home=home, _env_file=None, **extra)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def sample_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings of the session's sample home."""
+    return make_settings(tmp_path_factory.mktemp("home"))
+
+
+@pytest.fixture(scope="session")
+def sample_ingest(sample_share: Path, sample_settings: Settings) -> RunSummary:
+    """One real ingest of the sample share with the packaged model."""
+    return run_ingest(sample_settings, [sample_share], (), (), progress=False)
+
+
+@pytest.fixture(scope="session")
+def searcher(sample_ingest: RunSummary, sample_settings: Settings) -> Searcher:
+    """A searcher over the ingested sample share."""
+    return open_searcher(sample_settings)
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server_url(sample_ingest: RunSummary, sample_settings: Settings) -> Iterator[str]:
+    """The app served by a real uvicorn on 127.0.0.1, in a background thread."""
+    import uvicorn
+
+    from service.api import create_app
+
+    port = free_port()
+    config = uvicorn.Config(create_app(sample_settings), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def encoder(sample_settings: Settings) -> SentenceTransformerEncoder:
+    """The real packaged model of the default profile, loaded once."""
+    return make_encoder(sample_settings)

@@ -1,0 +1,79 @@
+"""Parsing one file: type by content, guards against bad and hostile files."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from reportlab.pdfgen import canvas
+
+from ingest.chunk import ChunkingConfig
+from ingest.errors import ParseError
+from ingest.parse import ParseLimits, detect_type, parse_file
+
+
+def _pdf(path: Path, lines: list[str]) -> Path:
+    page = canvas.Canvas(str(path))
+    page.setAuthor("Karin Smit")
+    page.setTitle("Fietsplan")
+    for number, line in enumerate(lines):
+        page.drawString(72, 760 - 16 * number, line)
+    page.save()
+    return path
+
+
+def test_type_is_decided_by_content_not_extension(tmp_path: Path) -> None:
+    pdf = _pdf(tmp_path / "fietsplan.txt", ["Het fietsplan geldt voor alle medewerkers."])
+    assert detect_type(pdf) == "pdf"
+    parsed = parse_file(pdf, ChunkingConfig(), ParseLimits())
+    assert parsed.file_type == "pdf"
+    assert "fietsplan" in parsed.chunks[0].text.lower()
+    assert parsed.properties.authors == ("Karin Smit",)
+    assert parsed.chunks[0].page == 1
+
+
+def test_docx_gives_title_section_author_and_language(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_heading("Thuiswerken", 1)
+    document.add_paragraph(
+        "Medewerkers mogen twee dagen per week thuiswerken als hun functie dat toelaat. "
+        "Bespreek je rooster met je leidinggevende."
+    )
+    document.core_properties.author = "Anna de Vries"
+    document.save(str(tmp_path / "thuiswerken.docx"))
+    parsed = parse_file(tmp_path / "thuiswerken.docx", ChunkingConfig(), ParseLimits())
+    assert parsed.title == "Thuiswerken"
+    assert parsed.properties.authors == ("Anna de Vries",)
+    assert parsed.chunks[0].section == "Thuiswerken"
+    assert parsed.language == "nl"
+
+
+def test_corrupt_empty_and_unsupported_files_raise_a_one_line_reason(tmp_path: Path) -> None:
+    corrupt = tmp_path / "kapot.docx"
+    corrupt.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    empty = tmp_path / "leeg.pdf"
+    empty.write_bytes(b"")
+    image = tmp_path / "logo.docx"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    for path, reason in ((corrupt, "docx"), (empty, "empty file"), (image, "unsupported file type")):
+        with pytest.raises(ParseError, match=reason) as caught:
+            parse_file(path, ChunkingConfig(), ParseLimits())
+        assert "\n" not in str(caught.value)
+
+
+def test_zip_bomb_is_refused_before_parsing(tmp_path: Path) -> None:
+    bomb = tmp_path / "bom.docx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"\x00" * (50 * 1024 * 1024))
+    with pytest.raises(ParseError, match="zip bomb"):
+        parse_file(bomb, ChunkingConfig(), ParseLimits())
+
+
+def test_files_over_the_size_limit_are_refused(tmp_path: Path) -> None:
+    big = tmp_path / "groot.txt"
+    big.write_text("woord " * 2000)
+    with pytest.raises(ParseError, match="over the limit"):
+        parse_file(big, ChunkingConfig(), ParseLimits(max_file_bytes=1000))

@@ -1,0 +1,37 @@
+"""The parse pool: a hanging or memory-hungry file is stopped and reported, the rest go on."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ingest.chunk import ChunkingConfig
+from ingest.errors import ParseError
+from ingest.models import Chunk
+from ingest.parse import ParsedFile, ParseLimits
+from ingest.properties import Properties
+from ingest.workers import WorkerConfig, parse_many
+
+
+def misbehave(path: Path, _chunking: ChunkingConfig, _limits: ParseLimits) -> ParsedFile:
+    """A stand-in parser that hangs, eats memory, or succeeds depending on the file name."""
+    if path.name == "hang":
+        time.sleep(60)
+    if path.name == "hog":
+        hog = bytearray(4 * 1024**3)
+        hog[-1] = 1
+    return ParsedFile("txt", "0" * 64, path.name, Properties(), "en", (Chunk(0, path.name),))
+
+
+def test_timeouts_and_memory_limits_are_reported_and_the_run_goes_on(tmp_path: Path) -> None:
+    paths = [tmp_path / name for name in ("ok1", "hang", "hog", "ok2")]
+    config = WorkerConfig(workers=2, timeout_s=3, memory_bytes=1024**3)
+    started = time.monotonic()
+    results = dict(parse_many(paths, ChunkingConfig(), ParseLimits(), config, task=misbehave))
+    assert time.monotonic() - started < 30
+    assert isinstance(results[paths[0]], ParsedFile)
+    assert isinstance(results[paths[3]], ParsedFile)
+    assert isinstance(results[paths[1]], ParseError)
+    assert "longer than 3 s" in str(results[paths[1]])
+    assert isinstance(results[paths[2]], ParseError)
+    assert "memory" in str(results[paths[2]])
