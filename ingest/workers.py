@@ -17,8 +17,8 @@ from pebble import ProcessExpired, ProcessPool
 
 from ingest.chunk import ChunkingConfig
 from ingest.errors import ParseError
+from ingest.offline import enforce_offline
 from ingest.parse import ParsedFile, ParseLimits, parse_file
-
 
 ParseTask = Callable[[Path, ChunkingConfig, ParseLimits], ParsedFile]
 
@@ -34,6 +34,7 @@ class WorkerConfig:
 
 
 def _limit_memory(memory_bytes: int) -> None:
+    enforce_offline()
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
 
 
@@ -48,6 +49,7 @@ def parse_many(
 
     ``task`` must be importable by a fresh interpreter (workers are spawned).
     """
+    enforce_offline()
     context = multiprocessing.get_context("spawn")
     with ProcessPool(
         max_workers=config.workers,

@@ -17,6 +17,7 @@ from index.documents import catalog_counts, get_document
 from index.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from index.filters import Filters
 from index.search import Searcher, SearchMode
+from ingest.offline import enforce_offline
 from service.engine import open_searcher
 from service.render import age, hit_record, snippet
 from service.schemas import DocumentOut, HealthOut, SearchOut
@@ -28,6 +29,7 @@ WEB = Path(__file__).parent / "web"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for ``settings`` (read from the environment at start-up when not given)."""
+    enforce_offline()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

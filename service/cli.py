@@ -14,6 +14,7 @@ import typer
 from index.errors import SearchIndexError
 from index.search import SEARCH_MODES
 from ingest.errors import IngestError
+from ingest.offline import enforce_offline
 from service.settings import Settings
 
 T = TypeVar("T")
@@ -177,4 +178,5 @@ def _guard(call: Callable[[], T]) -> T:
 
 def main() -> None:
     """Console entry point."""
+    enforce_offline()
     app()

@@ -11,25 +11,16 @@ from pathlib import Path
 
 import pytest
 
-OFFLINE = {
-    "DO_NOT_TRACK": "1",
-    "SCARF_NO_ANALYTICS": "1",
-    "UNSTRUCTURED_DISABLE_NOTICE": "1",
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "ANONYMIZED_TELEMETRY": "False",
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-    "TOKENIZERS_PARALLELISM": "false",
-}
-for _key, _value in OFFLINE.items():
-    os.environ.setdefault(_key, _value)
+from ingest.offline import enforce_offline  # noqa: E402 - before any third-party import
+
+enforce_offline()
 
 ARTIFACTS = Path(os.environ.get("WEGWIJS_TEST_ARTIFACTS", "test-artifacts")).resolve()
 
 from index.build import RunSummary  # noqa: E402 - after the offline environment is set
+from index.encoder import SentenceTransformerEncoder  # noqa: E402
 from index.search import Searcher  # noqa: E402
 from service.commands import run_ingest  # noqa: E402
-from index.encoder import SentenceTransformerEncoder  # noqa: E402
 from service.engine import make_encoder, open_searcher  # noqa: E402
 from service.sample_share import generate_sample_share  # noqa: E402
 from service.settings import Settings  # noqa: E402
@@ -95,7 +86,9 @@ def server_url(sample_ingest: RunSummary, sample_settings: Settings) -> Iterator
     from service.api import create_app
 
     port = free_port()
-    config = uvicorn.Config(create_app(sample_settings), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(
+        create_app(sample_settings), host="127.0.0.1", port=port, log_level="warning"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -57,34 +57,51 @@ def _navigation(document: SampleDocument) -> str:
         f'<li><a href="section_{number:02d}.xhtml">{escape(section.heading)}</a></li>'
         for number, section in enumerate(document.sections, start=1)
     ]
-    body = [f"<h1>{escape(document.title)}</h1>", '<nav epub:type="toc" id="toc">', "<ol>",
-            *links, "</ol>", "</nav>"]
-    return _page(document.language, document.title, body,
-                 ' xmlns:epub="http://www.idpf.org/2007/ops"')
+    body = [
+        f"<h1>{escape(document.title)}</h1>",
+        '<nav epub:type="toc" id="toc">',
+        "<ol>",
+        *links,
+        "</ol>",
+        "</nav>",
+    ]
+    return _page(
+        document.language, document.title, body, ' xmlns:epub="http://www.idpf.org/2007/ops"'
+    )
 
 
 def _package(document: SampleDocument, dates: DocumentDates) -> str:
+    numbers = range(1, len(document.sections) + 1)
+    items = [
+        f'<item id="section_{n:02d}" href="section_{n:02d}.xhtml" media-type="{_XHTML}"/>'
+        for n in numbers
+    ]
+    spine = [f'<itemref idref="section_{n:02d}"/>' for n in numbers]
+    return (
+        _XML + '<package xmlns="http://www.idpf.org/2007/opf" version="3.0"'
+        f' unique-identifier="book-id" xml:lang="{escape(document.language)}">\n'
+        '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">\n'
+        + "\n".join(_metadata(document, dates))
+        + "\n</metadata>\n<manifest>\n"
+        f'<item id="nav" href="nav.xhtml" media-type="{_XHTML}" properties="nav"/>\n'
+        + "\n".join(items)
+        + "\n</manifest>\n<spine>\n"
+        + "\n".join(spine)
+        + "\n</spine>\n</package>\n"
+    )
+
+
+def _metadata(document: SampleDocument, dates: DocumentDates) -> list[str]:
     book_id = uuid.uuid5(uuid.NAMESPACE_URL, f"https://wegwijs.example/{document.path}")
-    count = len(document.sections)
-    items = [f'<item id="section_{n:02d}" href="section_{n:02d}.xhtml" media-type="{_XHTML}"/>'
-             for n in range(1, count + 1)]
-    spine = [f'<itemref idref="section_{n:02d}"/>' for n in range(1, count + 1)]
-    metadata = [
+    created = dates.created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    modified = dates.modified.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return [
         f'<dc:identifier id="book-id">urn:uuid:{book_id}</dc:identifier>',
         f"<dc:title>{escape(document.title)}</dc:title>",
         f"<dc:language>{escape(document.language)}</dc:language>",
         f"<dc:creator>{escape(document.author)}</dc:creator>",
         f"<dc:contributor>{escape(document.last_modified_by)}</dc:contributor>",
         "<dc:publisher>Stichting Wegwijs</dc:publisher>",
-        f"<dc:date>{dates.created.strftime('%Y-%m-%dT%H:%M:%SZ')}</dc:date>",
-        f'<meta property="dcterms:modified">{dates.modified.strftime("%Y-%m-%dT%H:%M:%SZ")}</meta>',
+        f"<dc:date>{created}</dc:date>",
+        f'<meta property="dcterms:modified">{modified}</meta>',
     ]
-    return (
-        _XML + '<package xmlns="http://www.idpf.org/2007/opf" version="3.0"'
-        f' unique-identifier="book-id" xml:lang="{escape(document.language)}">\n'
-        '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">\n' + "\n".join(metadata)
-        + "\n</metadata>\n<manifest>\n"
-        f'<item id="nav" href="nav.xhtml" media-type="{_XHTML}" properties="nav"/>\n'
-        + "\n".join(items) + "\n</manifest>\n<spine>\n" + "\n".join(spine)
-        + "\n</spine>\n</package>\n"
-    )

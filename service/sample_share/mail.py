@@ -30,7 +30,9 @@ _ATTACHMENT_WRITERS: dict[str, tuple[Callable[[SampleDocument, DocumentDates], b
 def render_eml(document: SampleDocument, dates: DocumentDates) -> bytes:
     """Return an e-mail whose subject is the title and whose Date is the modification time."""
     if document.mail is None:
-        raise SampleShareDataError(f"{document.path} is an .eml but has no [documents.mail] table; add one")
+        raise SampleShareDataError(
+            f"{document.path} is an .eml but has no [documents.mail] table; add one"
+        )
     envelope = document.mail
     message = EmailMessage()
     message["From"] = envelope.sender

@@ -49,7 +49,8 @@ def _content(document: SampleDocument) -> str:
     for number, section in enumerate(document.sections, start=1):
         body += _section(section, number)
     return (
-        _XML + f"<office:document-content {_NS}>\n<office:body>\n<office:text>\n"
+        _XML
+        + f"<office:document-content {_NS}>\n<office:body>\n<office:text>\n"
         + "\n".join(body)
         + "\n</office:text>\n</office:body>\n</office:document-content>\n"
     )
@@ -59,8 +60,10 @@ def _section(section: Section, number: int) -> list[str]:
     lines = [f'<text:h text:outline-level="2">{escape(section.heading)}</text:h>']
     lines += [f"<text:p>{escape(paragraph)}</text:p>" for paragraph in section.paragraphs]
     if section.bullets:
-        items = (f"<text:list-item><text:p>{escape(b)}</text:p></text:list-item>"
-                 for b in section.bullets)
+        items = (
+            f"<text:list-item><text:p>{escape(b)}</text:p></text:list-item>"
+            for b in section.bullets
+        )
         lines += ["<text:list>", *items, "</text:list>"]
     if section.rows:
         columns = max(len(row) for row in section.rows)
@@ -93,7 +96,8 @@ def _meta(document: SampleDocument, dates: DocumentDates) -> str:
         f"<dc:date>{_iso(dates.modified)}</dc:date>",
     ]
     return (
-        _XML + f"<office:document-meta {_NS}>\n<office:meta>\n"
+        _XML
+        + f"<office:document-meta {_NS}>\n<office:meta>\n"
         + "\n".join(fields)
         + "\n</office:meta>\n</office:document-meta>\n"
     )

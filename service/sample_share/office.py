@@ -25,7 +25,8 @@ _DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)\.[0-9]+")
 def render_docx(document: SampleDocument, dates: DocumentDates) -> bytes:
     """Return a Word document: title, a heading per section, paragraphs, bullets, tables."""
     word = docx.Document()
-    word.add_heading(document.title, level=0)
+    if document.title:
+        word.add_heading(document.title, level=0)
     for section in document.sections:
         word.add_heading(section.heading, level=1)
         for paragraph in section.paragraphs:

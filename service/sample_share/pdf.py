@@ -18,6 +18,8 @@ _BODY = ("Helvetica", 10.5, 14.0)
 _HEADING = ("Helvetica-Bold", 13.0, 20.0)
 _TITLE = ("Helvetica-Bold", 18.0, 26.0)
 _TABLE = ("Helvetica", 9.0, 12.0)
+_TABLE_HEADER = ("Helvetica-Bold", 9.0, 12.0)
+_PAGE_WORD = {"nl": "pagina", "en": "page"}
 _ORGANISATION = "Stichting Wegwijs"
 
 
@@ -54,7 +56,7 @@ class _Cursor:
 
     def _draw_footer(self) -> None:
         self.canvas.setFont("Helvetica", 8)
-        self.canvas.drawString(_MARGIN, _MARGIN / 2, f"{self.footer} - pagina {self.page}")
+        self.canvas.drawString(_MARGIN, _MARGIN / 2, f"{self.footer} {self.page}")
 
 
 def render_pdf(document: SampleDocument, dates: DocumentDates) -> bytes:
@@ -68,7 +70,8 @@ def render_pdf(document: SampleDocument, dates: DocumentDates) -> bytes:
     canvas.setKeywords(document.language)
     stamp = dates.modified.strftime("D:%Y%m%d%H%M%S+00'00'")
     canvas.setDateFormatter(lambda *_: stamp)
-    cursor = _Cursor(canvas, f"{_ORGANISATION} - {document.title}")
+    page_word = _PAGE_WORD.get(document.language, "pagina")
+    cursor = _Cursor(canvas, f"{_ORGANISATION} - {document.title} - {page_word}")
     cursor.lines(document.title, _TITLE)
     cursor.y -= 8
     for number, section in enumerate(document.sections):
@@ -89,12 +92,12 @@ def _draw_section(cursor: _Cursor, section: Section) -> None:
         cursor.lines(f"\u2022 {bullet}", _BODY, indent=12)
     if section.rows:
         cursor.y -= 4
-        for row in section.rows:
-            _draw_row(cursor, row)
+        for index, row in enumerate(section.rows):
+            _draw_row(cursor, row, _TABLE if index else _TABLE_HEADER)
 
 
-def _draw_row(cursor: _Cursor, row: Sequence[str]) -> None:
-    font, size, leading = _TABLE
+def _draw_row(cursor: _Cursor, row: Sequence[str], style: tuple[str, float, float]) -> None:
+    font, size, leading = style
     column = _WIDTH / max(len(row), 1)
     cells = [simpleSplit(text, font, size, column - 6) for text in row]
     height = leading * max((len(lines) for lines in cells), default=1)

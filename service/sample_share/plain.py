@@ -14,10 +14,13 @@ _WRAP = 78
 
 
 def render_txt(document: SampleDocument, dates: DocumentDates) -> bytes:
-    """Return plain text: an underlined title and headings, wrapped paragraphs, bullets."""
-    lines = [document.title, "=" * len(document.title), ""]
+    """Return plain text: title and headings on lines of their own, wrapped paragraphs, bullets.
+
+    Headings are not underlined: unstructured reads an underline as part of the heading.
+    """
+    lines = [document.title, ""] if document.title else []
     for section in document.sections:
-        lines += [section.heading, "-" * len(section.heading), ""]
+        lines += [section.heading, ""]
         for paragraph in section.paragraphs:
             lines += [*textwrap.wrap(paragraph, _WRAP), ""]
         for bullet in section.bullets:
@@ -116,8 +119,10 @@ def _aligned(rows: tuple[tuple[str, ...], ...]) -> list[str]:
     if not rows:
         return []
     widths = [max(len(row[i]) for row in rows if i < len(row)) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip()
-             for row in rows]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)).rstrip()
+        for row in rows
+    ]
     return [*lines, ""]
 
 
@@ -154,6 +159,5 @@ def _rtf_escape(char: str) -> str:
 
 def _rtf_time(moment: datetime) -> str:
     return (
-        f"\\yr{moment.year}\\mo{moment.month}\\dy{moment.day}"
-        f"\\hr{moment.hour}\\min{moment.minute}"
+        f"\\yr{moment.year}\\mo{moment.month}\\dy{moment.day}\\hr{moment.hour}\\min{moment.minute}"
     )

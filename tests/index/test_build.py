@@ -41,21 +41,33 @@ def _doc_ids(home: Path, encoder: SentenceTransformerEncoder, query: str) -> lis
     return [hit.doc_id for hit in searcher.search(query, top_k=20)]
 
 
-def test_rerun_change_delete_and_rename(tmp_path: Path, sample_share: Path, encoder: SentenceTransformerEncoder) -> None:
+def test_rerun_change_delete_and_rename(
+    tmp_path: Path, sample_share: Path, encoder: SentenceTransformerEncoder
+) -> None:
     share = _share(sample_share, tmp_path / "share")
     home = tmp_path / "home"
     first = _run(home, share, encoder)
     assert first.added == first.files and first.skipped == 0
 
     second = _run(home, share, encoder)
-    assert (second.added, second.updated, second.unchanged, second.embedded) == (0, 0, first.files, 0)
+    assert (second.added, second.updated, second.unchanged, second.embedded) == (
+        0,
+        0,
+        first.files,
+        0,
+    )
 
-    (share / "notes.txt").write_text("De printer in de kantine is gerepareerd door de IT-afdeling.\n")
+    (share / "notes.txt").write_text(
+        "De printer in de kantine is gerepareerd door de IT-afdeling.\n"
+    )
     third = _run(home, share, encoder)
     assert third.updated == 1
     assert "share/notes.txt" in _doc_ids(home, encoder, "printer kantine gerepareerd")
     assert "koffieautomaat" not in " ".join(
-        hit.text for hit in Searcher.open(home, encoder, encoder.profile.name).search("koffieautomaat", top_k=20)
+        hit.text
+        for hit in Searcher.open(home, encoder, encoder.profile.name).search(
+            "koffieautomaat", top_k=20
+        )
     )
 
     (share / "notes.txt").rename(share / "memo.txt")
@@ -70,7 +82,9 @@ def test_rerun_change_delete_and_rename(tmp_path: Path, sample_share: Path, enco
     assert "share/memo.txt" not in _doc_ids(home, encoder, "printer kantine gerepareerd")
 
 
-def test_touched_file_is_hashed_not_parsed(tmp_path: Path, sample_share: Path, encoder: SentenceTransformerEncoder) -> None:
+def test_touched_file_is_hashed_not_parsed(
+    tmp_path: Path, sample_share: Path, encoder: SentenceTransformerEncoder
+) -> None:
     share = _share(sample_share, tmp_path / "share")
     home = tmp_path / "home"
     _run(home, share, encoder)
@@ -79,7 +93,9 @@ def test_touched_file_is_hashed_not_parsed(tmp_path: Path, sample_share: Path, e
     assert (again.touched, again.updated, again.added) == (1, 0, 0)
 
 
-def test_corrupt_file_is_reported_and_the_rest_indexed(tmp_path: Path, sample_share: Path, encoder: SentenceTransformerEncoder) -> None:
+def test_corrupt_file_is_reported_and_the_rest_indexed(
+    tmp_path: Path, sample_share: Path, encoder: SentenceTransformerEncoder
+) -> None:
     share = _share(sample_share, tmp_path / "share")
     (share / "kapot.docx").write_bytes(b"PK\x03\x04 this is not a real office file")
     home = tmp_path / "home"

@@ -57,7 +57,11 @@ def test_corrupt_empty_and_unsupported_files_raise_a_one_line_reason(tmp_path: P
     empty.write_bytes(b"")
     image = tmp_path / "logo.docx"
     image.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
-    for path, reason in ((corrupt, "docx"), (empty, "empty file"), (image, "unsupported file type")):
+    for path, reason in (
+        (corrupt, "docx"),
+        (empty, "empty file"),
+        (image, "unsupported file type"),
+    ):
         with pytest.raises(ParseError, match=reason) as caught:
             parse_file(path, ChunkingConfig(), ParseLimits())
         assert "\n" not in str(caught.value)
