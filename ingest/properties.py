@@ -193,7 +193,27 @@ def _html(path: Path) -> Properties:
     )
 
 
+def _rtf_field(head: str, name: str) -> str | None:
+    match = re.search(r"\{\\" + name + r"\s+([^{}]*)\}", head)
+    if match is None or not match.group(1).strip():
+        return None
+    return re.sub(
+        r"\\'([0-9a-fA-F]{2})",
+        lambda hexa: bytes([int(hexa.group(1), 16)]).decode("cp1252", errors="replace"),
+        match.group(1).strip(),
+    )
+
+
+def _rtf(path: Path) -> Properties:
+    head = _head(path)
+    return Properties(
+        title=_rtf_field(head, "title"),
+        authors=_people(_rtf_field(head, "author"), _rtf_field(head, "operator")),
+    )
+
+
 _READERS: dict[str, Callable[[Path], Properties]] = {
+    "rtf": _rtf,
     "docx": lambda path: _office(path, "docx"),
     "pptx": lambda path: _office(path, "pptx"),
     "xlsx": _xlsx,
