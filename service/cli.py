@@ -138,12 +138,14 @@ def demo(
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
 ) -> None:
     """Generate the sample share, ingest it, and serve it. Example: wegwijs --home ./demo demo"""
-    from service.commands import run_demo
+    from service.commands import prepare_demo, run_server
 
-    settings = _settings(ctx).model_copy(
-        update={k: v for k, v in {"host": host, "port": port}.items() if v}
-    )
-    _guard(lambda: run_demo(settings, serve_after))
+    update = {k: v for k, v in {"host": host, "port": port}.items() if v}
+    settings = _settings(ctx).model_copy(update=update)
+    typer.echo(_guard(lambda: prepare_demo(settings)).line(), err=True)
+    if serve_after:
+        typer.echo(f"Serving the sample share on http://{settings.host}:{settings.port}", err=True)
+        _guard(lambda: run_server(settings))
 
 
 @app.command()

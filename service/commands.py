@@ -66,15 +66,11 @@ def run_server(settings: Settings) -> None:
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
 
-def run_demo(settings: Settings, serve_after: bool) -> None:
-    """Generate the sample share into the home, ingest it, then serve."""
+def prepare_demo(settings: Settings) -> RunSummary:
+    """Generate the sample share into the home (once) and ingest it."""
     from service.sample_share import generate_sample_share
 
     share = settings.home / "sample-share"
     if not share.exists():
         generate_sample_share(share)
-    summary = run_ingest(settings, [share], (), (), progress=True)
-    logger.warning("%s", summary.line())
-    if serve_after:
-        logger.warning("Serving the sample share on http://%s:%s", settings.host, settings.port)
-        run_server(settings)
+    return run_ingest(settings, [share], (), (), progress=True)

@@ -106,7 +106,7 @@ def _fill(template: str, rng: random.Random) -> str:
 def _generated_texts(rng: random.Random, engine: Any) -> Iterator[tuple[str, bool]]:
     """Template sentences, each text grown to a target length in engine tokens."""
     templates = DUTCH + ENGLISH + SNIPPETS
-    for index in range(176):
+    for index in range(180):
         lengths = [300, 490] if index % 16 == 0 else [8, 12, 16, 24, 40, 64, 100]
         target, is_query = rng.choice(lengths), index % 2 == 0
         text = _fill(templates[index % len(templates)], rng)
@@ -124,7 +124,7 @@ def _legal_texts(engine: Any) -> Iterator[str]:
         return
     with LEGAL_CORPUS.open(encoding="utf-8") as handle:
         rows = [json.loads(line) for _, line in zip(range(2500), handle, strict=False)]
-    articles = [f"{row['title']}\n{row['text']}" for row in rows[::100]]
+    articles = [f"{row['title']}\n{row['text']}" for row in rows[::125]]
     yield from articles
     for start in range(0, 16, 4):
         joined = articles[start]

@@ -53,7 +53,8 @@ def test_search_from_the_page_shows_a_hit_with_owner_and_age(
     first = page.locator(".hit").first
     first.wait_for()
     assert first.locator(".owners").inner_text().strip() != ""
-    assert "ago" in first.locator(".age").inner_text() or "geleden" in first.locator(".age").inner_text()
+    assert (
+        "ago" in first.locator(".age").inner_text()
+        or "geleden" in first.locator(".age").inner_text()
+    )
     page.screenshot(path=str(artifacts / "search-results.png"), full_page=True)
-
-
