@@ -96,7 +96,6 @@ def ensure_e5_model(cache_dir: Path) -> Path:
     try:
         convert_e5(staging, source=source)
         _write_json(staging / CHECKSUM_FILE, _checksum_record(source, staging))
-        staging.chmod(0o755)  # mkdtemp makes it private; the model is not a secret
         _fsync_tree(staging)
         _publish(staging, final)
     finally:
@@ -369,8 +368,11 @@ def _publish(staging: Path, final: Path) -> None:
 
 
 def _fsync_tree(root: Path) -> None:
+    """Flush every file and folder under ``root`` to disk, readable by all (not a secret)."""
     for path in sorted(root.rglob("*"), reverse=True):
+        path.chmod(0o755 if path.is_dir() else 0o644)
         _fsync_path(path)
+    root.chmod(0o755)  # mkdtemp made it private
     _fsync_path(root)
 
 

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-import click
 import typer
 
 from index.errors import SearchIndexError
@@ -175,7 +174,8 @@ def _guard(call: Callable[[], T]) -> T:
     try:
         return call()
     except (SearchIndexError, IngestError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(1) from exc
 
 
 def main() -> None:

@@ -1,0 +1,108 @@
+"""Queries → the searcher's arms → one run per configuration, with each query's latency.
+
+The two arms are run once per query at the deepest candidates any configuration asks for; each
+configuration then ranks from them (``eval.ranking``), so a weight sweep costs one search per query.
+A configuration's latency is the time of the arms it uses plus its own fusion and the loading of
+the ``TOP_K`` hits a user would see, which is what one ``Searcher.search`` call does.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from tqdm import tqdm
+
+from eval.configs import EvalConfig
+from eval.ranking import arms_needed, rank_chunks
+from index.filters import Filters
+from index.hits import load_hits
+from index.models import Hit
+from index.search import Searcher
+
+RUN_DEPTH = 100
+TOP_K = 10
+DocKey = Callable[[Hit], str]
+Run = dict[str, dict[str, float]]
+
+
+@dataclass(frozen=True)
+class ConfigRun:
+    """The documents each query retrieved under one configuration, and the query latencies.
+
+    Attributes:
+        name: the configuration's name.
+        run: query_id → document key → score (the best score of the document's chunks).
+        latencies_ms: one search time per query, in milliseconds, in query order.
+    """
+
+    name: str
+    run: Run
+    latencies_ms: tuple[float, ...]
+
+
+def run_queries(
+    searcher: Searcher,
+    queries: Mapping[str, str],
+    configs: Sequence[EvalConfig],
+    doc_key: DocKey,
+    progress: bool = False,
+) -> list[ConfigRun]:
+    """Search every query under every configuration (all sharing ``searcher``'s index)."""
+    depth = max(config.search.candidates for config in configs)
+    use_dense = any(arms_needed(config)[0] for config in configs)
+    use_lexical = any(arms_needed(config)[1] for config in configs)
+    _warm_up(searcher)
+    runs: dict[str, Run] = {config.name: {} for config in configs}
+    latencies: dict[str, list[float]] = {config.name: [] for config in configs}
+    bar = tqdm(queries.items(), desc="queries", unit="q", disable=not progress, leave=False)
+    for query_id, text in bar:
+        dense, dense_ms = _timed(lambda: searcher.dense(text, depth, Filters()), use_dense)
+        lexical, lexical_ms = _timed(lambda: searcher.lexical(text, depth, Filters()), use_lexical)
+        for config in configs:
+            documents, own_ms = _rank_query(searcher, config, dense, lexical, doc_key)
+            runs[config.name][query_id] = documents
+            with_dense, with_lexical = arms_needed(config)
+            arms_ms = dense_ms * with_dense + lexical_ms * with_lexical
+            latencies[config.name].append(own_ms + arms_ms)
+    return [ConfigRun(c.name, runs[c.name], tuple(latencies[c.name])) for c in configs]
+
+
+def to_documents(hits: Sequence[Hit], doc_key: DocKey, depth: int = RUN_DEPTH) -> dict[str, float]:
+    """Aggregate ranked chunk hits to documents by max score, keeping the ``depth`` best."""
+    documents: dict[str, float] = {}
+    for hit in hits:
+        key = doc_key(hit)
+        documents[key] = max(hit.score, documents.get(key, hit.score))
+    best = sorted(documents.items(), key=lambda item: -item[1])
+    return dict(best[:depth])
+
+
+def _rank_query(
+    searcher: Searcher,
+    config: EvalConfig,
+    dense: dict[int, float],
+    lexical: dict[int, float],
+    doc_key: DocKey,
+) -> tuple[dict[str, float], float]:
+    started = time.perf_counter()
+    ranked = rank_chunks(config, dense, lexical)
+    hits = load_hits(searcher.conn, ranked[:TOP_K])
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    hits += load_hits(searcher.conn, ranked[TOP_K:])
+    return to_documents(hits, doc_key), elapsed_ms
+
+
+def _timed(call: Callable[[], dict[int, float]], wanted: bool) -> tuple[dict[int, float], float]:
+    if not wanted:
+        return {}, 0.0
+    started = time.perf_counter()
+    scores = call()
+    return scores, (time.perf_counter() - started) * 1000
+
+
+def _warm_up(searcher: Searcher) -> None:
+    """Load the model and touch the catalog once, so the first query's time is not a load time."""
+    searcher.dense("warm-up", 1, Filters())
+    searcher.lexical("warm-up", 1, Filters())
