@@ -25,6 +25,7 @@ RUN_DEPTH = 100
 TOP_K = 10
 DocKey = Callable[[Hit], str]
 Run = dict[str, dict[str, float]]
+Arm = Callable[[str, int, Filters], dict[int, float]]
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,8 @@ def run_queries(
     latencies: dict[str, list[float]] = {config.name: [] for config in configs}
     bar = tqdm(queries.items(), desc="queries", unit="q", disable=not progress, leave=False)
     for query_id, text in bar:
-        dense, dense_ms = _timed(lambda: searcher.dense(text, depth, Filters()), use_dense)
-        lexical, lexical_ms = _timed(lambda: searcher.lexical(text, depth, Filters()), use_lexical)
+        dense, dense_ms = _timed(searcher.dense, text, depth, use_dense)
+        lexical, lexical_ms = _timed(searcher.lexical, text, depth, use_lexical)
         for config in configs:
             documents, own_ms = _rank_query(searcher, config, dense, lexical, doc_key)
             runs[config.name][query_id] = documents
@@ -94,11 +95,11 @@ def _rank_query(
     return to_documents(hits, doc_key), elapsed_ms
 
 
-def _timed(call: Callable[[], dict[int, float]], wanted: bool) -> tuple[dict[int, float], float]:
+def _timed(arm: Arm, query: str, depth: int, wanted: bool) -> tuple[dict[int, float], float]:
     if not wanted:
         return {}, 0.0
     started = time.perf_counter()
-    scores = call()
+    scores = arm(query, depth, Filters())
     return scores, (time.perf_counter() - started) * 1000
 
 

@@ -1,0 +1,33 @@
+"""``/healthz``: what is being served, or why nothing is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from index.documents import catalog_counts
+from index.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
+from service.deps import LiveDep
+from service.schemas import HealthOut
+
+router = APIRouter(tags=["service"])
+
+
+@router.get("/healthz", response_model=HealthOut)
+def healthz(live: LiveDep) -> dict[str, Any]:
+    """Generation and counts being served, or why nothing is."""
+    try:
+        searcher = live.get()
+    except (IndexNotFoundError, IndexCorruptError, IndexMismatchError) as exc:
+        empty = {"generation": 0, "documents": 0, "chunks": 0, "model": ""}
+        return {"status": "degraded", "detail": str(exc), **empty}
+    documents, chunks = catalog_counts(searcher.conn)
+    manifest = searcher.manifest
+    return {
+        "status": "ok",
+        "generation": manifest.generation,
+        "documents": documents,
+        "chunks": chunks,
+        "model": manifest.model_profile,
+    }
