@@ -33,8 +33,8 @@ def check_model(conn: sqlite3.Connection, home: Path, model_info: dict[str, str]
     if (stored, stored_sha) != (model_info["profile"], model_info["weights_sha256"]):
         raise IndexMismatchError(
             f"{home} was built with model '{stored}' but '{model_info['profile']}' was asked for. "
-            f"Use --model {stored}, or rebuild: 'wegwijs --home {home} reindex --model "
-            f"{model_info['profile']} ROOT...' (or ingest into a new --home)."
+            f"Use --model {stored}, or re-embed the catalog: "
+            f"'wegwijs --home {home} --model {model_info['profile']} reindex'."
         )
 
 

@@ -67,13 +67,12 @@ class Searcher:
             IndexMismatchError: built with another model.
             IndexCorruptError: the index file is damaged.
         """
-        manifest, index = vectors.load(home)
+        manifest, index = vectors.load_newest_valid(home)
         if manifest.model_profile != profile:
             raise IndexMismatchError(
                 f"The index in {home} was built with model '{manifest.model_profile}' but "
                 f"'{profile}' is configured. Set WEGWIJS_MODEL={manifest.model_profile}, "
-                f"or rebuild "
-                f"with 'wegwijs --home {home} reindex --model {profile} ROOT...'."
+                f"or re-embed: 'wegwijs --home {home} --model {profile} reindex'."
             )
         return cls(home, encoder, manifest, index, config or SearchConfig())
 

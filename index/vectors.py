@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -27,6 +28,7 @@ VECTORS_FILE = "vectors.faiss"
 MANIFEST_FILE = "manifest.json"
 CURRENT_FILE = "CURRENT"
 KEEP_GENERATIONS = 2
+logger = logging.getLogger(__name__)
 
 
 def index_dir(home: Path) -> Path:
@@ -146,3 +148,25 @@ def load(home: Path, generation: int | None = None) -> tuple[Manifest, faiss.Ind
             f"{path} holds {index.ntotal} vectors, its manifest says {manifest.vector_count}."
         )
     return manifest, index
+
+
+def load_newest_valid(home: Path) -> tuple[Manifest, faiss.Index]:
+    """Load the live generation, or the newest older one that passes its checks.
+
+    Raises:
+        IndexNotFoundError: nothing was published.
+        IndexCorruptError: no kept generation is intact; rebuild with ``wegwijs reindex``.
+    """
+    live = current_generation(home)
+    if live == 0:
+        read_manifest(home)
+    failure: Exception | None = None
+    for generation in range(live, max(0, live - KEEP_GENERATIONS), -1):
+        try:
+            return load(home, generation)
+        except (IndexCorruptError, IndexNotFoundError, OSError, RuntimeError, ValueError) as exc:
+            logger.error("Generation %d of %s is unusable: %s", generation, home, exc)
+            failure = exc
+    raise IndexCorruptError(
+        f"No intact index generation in {home} ({failure}): run 'wegwijs --home {home} reindex'."
+    )

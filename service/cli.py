@@ -81,6 +81,20 @@ def ingest(
 
 
 @app.command()
+def reindex(
+    ctx: typer.Context,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+) -> None:
+    """Rebuild the index from the catalog, re-embedding every chunk if --model changed.
+
+    Example: wegwijs --home ./kb --model multilingual-e5-small reindex
+    """
+    from service.commands import run_reindex
+
+    typer.echo(_guard(lambda: run_reindex(_settings(ctx), progress)), err=True)
+
+
+@app.command()
 def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="What you are looking for, in Dutch or English.")],

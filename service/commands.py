@@ -32,6 +32,19 @@ def run_ingest(
     return ingest(settings.home, roots, config, encoder, model_info(encoder), progress=progress)
 
 
+def run_reindex(settings: Settings, progress: bool) -> str:
+    """Republish the index from the catalog (re-embedding if the model changed)."""
+    from index.rebuild import reindex
+
+    encoder = make_encoder(settings)
+    chunking = ingest_config(settings).chunking
+    manifest = reindex(settings.home, encoder, model_info(encoder), chunking, progress)
+    return (
+        f"Published generation {manifest.generation}: {manifest.vector_count:,} chunks of "
+        f"{manifest.document_count:,} documents with model {manifest.model_profile}"
+    )
+
+
 def run_search(settings: Settings, query: str, top_k: int, mode: str, as_json: bool) -> list[str]:
     """Search and render hits as terminal lines or JSON lines."""
     if mode not in SEARCH_MODES:

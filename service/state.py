@@ -22,6 +22,7 @@ class LiveSearcher:
         self._lock = threading.Lock()
         self._searcher: Searcher | None = None
         self._checked = 0.0
+        self._loaded_for = -1
 
     def get(self) -> Searcher:
         """The searcher for the newest published generation (loaded on first use).
@@ -38,12 +39,13 @@ class LiveSearcher:
             live = current_generation(self._settings.home)
             if self._searcher is None:
                 self._searcher = self._load(self._settings)
-            elif self._searcher.manifest.generation != live:
+            elif self._loaded_for != live:
                 self._searcher = self._reload(self._searcher)
+            self._loaded_for = live
             return self._searcher
 
     def _reload(self, old: Searcher) -> Searcher:
         from index import vectors
 
-        manifest, index = vectors.load(self._settings.home)
+        manifest, index = vectors.load_newest_valid(self._settings.home)
         return Searcher(old.home, old.encoder, manifest, index, old.config)
