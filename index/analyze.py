@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import Stemmer
 
+from index.compound import split_compound
+
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 _STEMMERS = {"nl": "dutch", "en": "english", "de": "german", "fr": "french"}
 QUERY_LANGUAGES = ("nl", "en")
@@ -41,15 +43,25 @@ def stem(words: list[str], language: str | None) -> list[str]:
     return list(_stemmer(language).stemWords(words))
 
 
+def with_compound_parts(words: list[str]) -> list[str]:
+    """Words followed by the parts of any Dutch compound among them."""
+    return words + [part for word in words for part in split_compound(word)]
+
+
 def document_terms(text: str, language: str | None) -> str:
-    """The space-separated terms stored in the full-text index for one chunk."""
+    """The space-separated terms stored in the full-text index for one chunk.
+
+    Dutch text also gets the parts of its compounds, so ``verlofaanvraag`` matches ``verlof``.
+    """
     words = tokens(text)
+    if language == "nl":
+        words = with_compound_parts(words)
     return " ".join(stem(words, language if language in _STEMMERS else "en"))
 
 
 def query_terms(query: str) -> list[set[str]]:
-    """For each query word, the set of terms that may match it (its stems and itself)."""
-    words = tokens(query)[:MAX_QUERY_TERMS]
+    """For each query word (and each part of a Dutch compound), the terms that may match it."""
+    words = with_compound_parts(tokens(query)[:MAX_QUERY_TERMS])
     variants = [{word} for word in words]
     for language in QUERY_LANGUAGES:
         for position, stemmed in enumerate(stem(words, language)):

@@ -1,0 +1,45 @@
+"""Lexical analysis: folding, stemming per language, Dutch compounds."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.analyze import document_terms, fold, query_terms
+from index.compound import split_compound
+
+
+def test_fold_lowercases_and_strips_accents() -> None:
+    assert fold("Één Ëxtra CAFÉ") == "een extra cafe"
+
+
+@pytest.mark.parametrize(
+    ("word", "parts"),
+    [
+        ("verlofaanvraag", ("verlof", "aanvraag")),
+        ("vakantiedagen", ("vakantie", "dagen")),
+        ("reiskostenvergoeding", ("reis", "kosten", "vergoeding")),
+        ("arbeidsongeval", ("arbeid", "ongeval")),
+        ("medewerkers", ()),
+        ("overeenkomst", ()),
+        ("aanvraag", ()),
+    ],
+)
+def test_dutch_compounds_split_into_common_words(word: str, parts: tuple[str, ...]) -> None:
+    assert split_compound(word) == parts
+
+
+def test_compound_in_a_document_matches_its_parts_in_a_query() -> None:
+    stored = set(document_terms("Dien je verlofaanvraag tijdig in.", "nl").split())
+    groups = query_terms("verlof aanvragen")
+    assert all(group & stored for group in groups)
+
+
+def test_compound_in_a_query_matches_separate_words_in_a_document() -> None:
+    stored = set(document_terms("Je kunt verlof aanvragen via het portaal.", "nl").split())
+    groups = query_terms("verlofaanvraag")
+    matched = [group for group in groups if group & stored]
+    assert len(matched) == 2
+
+
+def test_english_documents_are_stemmed_in_english() -> None:
+    assert "connect" in document_terms("Connecting to the network", "en").split()
