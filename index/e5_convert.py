@@ -67,6 +67,32 @@ _LAYER_MODULES = {
     "oln": "output.LayerNorm",
 }
 
+_MODULE_CLASSES = {  # folder -> class, as sentence-transformers 6 writes modules.json
+    "": "base.modules.transformer.Transformer",
+    "1_Pooling": "sentence_transformer.modules.pooling.Pooling",
+    "2_Normalize": "base.modules.normalize.Normalize",
+}
+_MODULES = [
+    {"idx": i, "name": str(i), "path": path, "type": f"sentence_transformers.{kind}"}
+    for i, (path, kind) in enumerate(_MODULE_CLASSES.items())
+]
+_TRANSFORMER_CONFIG = {
+    "do_lower_case": False,
+    "transformer_task": "feature-extraction",
+    "modality_config": {"text": {"method": "forward", "method_output_name": "last_hidden_state"}},
+    "module_output_name": "token_embeddings",
+}
+_NORMALIZE_CONFIG = {
+    "module_input_name": "sentence_embedding",
+    "module_output_name": "sentence_embedding",
+}
+_SENTENCE_TRANSFORMERS_CONFIG = {
+    "model_type": "SentenceTransformer",
+    "prompts": PROMPTS,
+    "default_prompt_name": None,
+    "similarity_fn_name": "cosine",
+}
+
 
 class ModelCacheError(OSError):
     """The converted-model cache is incomplete or cannot be written."""
@@ -192,43 +218,45 @@ def build_tokenizer(vocabulary: E5Vocabulary) -> Tokenizer:
     runs of spaces collapse to one. Every character that no piece covers is split off
     on its own, because the engine emits one ``<unk>`` per such character where a
     ``tokenizers`` Unigram would fuse a run of them into a single ``<unk>``.
+
+    Known differences, both outside ordinary text: ``Precompiled`` maps a grapheme of
+    under 6 bytes by its first codepoint alone, so a mapped character followed by a
+    combining mark (``"Ａ\u0301"``) loses the mark; and past ~512 tokens the engine's
+    float32 Viterbi sums can break near-ties differently (we truncate there anyway).
     """
     scores = list(vocabulary.scores)
     scores[vocabulary.unk_id] = _UNREACHABLE_SCORE
-    tokenizer = Tokenizer(
-        Unigram(list(zip(vocabulary.pieces, scores, strict=True)), vocabulary.unk_id, False)
-    )
+    pieces = list(zip(vocabulary.pieces, scores, strict=True))
+    tokenizer = Tokenizer(Unigram(pieces, vocabulary.unk_id, False))
     tokenizer.normalizer = normalizers.Sequence(
         [
             normalizers.Precompiled(precompiled_charsmap(vocabulary.normalization)),
             normalizers.Replace(Regex(" {2,}"), " "),
         ]
     )
+    unknown = Regex(_unknown_character_class(vocabulary.pieces))
     tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
         [
             pre_tokenizers.Metaspace(replacement=_METASPACE, prepend_scheme="always", split=True),
-            pre_tokenizers.Split(
-                Regex(_unknown_character_class(vocabulary.pieces)), behavior="isolated"
-            ),
+            pre_tokenizers.Split(unknown, behavior="isolated"),
         ]
     )
-    tokenizer.decoder = decoders.Metaspace(
-        replacement=_METASPACE, prepend_scheme="always", split=True
-    )
-    bos, eos = (
-        vocabulary.pieces[vocabulary.bos_id],
-        vocabulary.pieces[vocabulary.eos_id],
-    )
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A {eos}",
-        pair=f"{bos} $A {eos} {eos} $B {eos}",
-        special_tokens=[(bos, vocabulary.bos_id), (eos, vocabulary.eos_id)],
-    )
+    tokenizer.decoder = decoders.Metaspace(_METASPACE, prepend_scheme="always", split=True)
+    tokenizer.post_processor = _post_processor(vocabulary)
     specials = [piece for piece in _SPECIAL_PIECES if piece in vocabulary.pieces]
     tokenizer.add_special_tokens(
         [AddedToken(piece, special=True, normalized=False) for piece in specials]
     )
     return tokenizer
+
+
+def _post_processor(vocabulary: E5Vocabulary) -> processors.TemplateProcessing:
+    bos, eos = vocabulary.pieces[vocabulary.bos_id], vocabulary.pieces[vocabulary.eos_id]
+    return processors.TemplateProcessing(
+        single=f"{bos} $A {eos}",
+        pair=f"{bos} $A {eos} {eos} $B {eos}",
+        special_tokens=[(bos, vocabulary.bos_id), (eos, vocabulary.eos_id)],
+    )
 
 
 def _unknown_character_class(pieces: tuple[str, ...]) -> str:
@@ -285,53 +313,13 @@ def _tokenizer_config(header: E5Header) -> dict[str, Any]:
 
 
 def _write_sentence_transformers_config(dest: Path, header: E5Header) -> None:
-    modules = [
-        ("", "sentence_transformers.base.modules.transformer.Transformer"),
-        (
-            "1_Pooling",
-            "sentence_transformers.sentence_transformer.modules.pooling.Pooling",
-        ),
-        ("2_Normalize", "sentence_transformers.base.modules.normalize.Normalize"),
-    ]
-    _write_json(
-        dest / "modules.json",
-        [
-            {"idx": i, "name": str(i), "path": path, "type": kind}
-            for i, (path, kind) in enumerate(modules)
-        ],
-    )
-    _write_json(
-        dest / "sentence_bert_config.json",
-        {
-            "max_seq_length": header.max_positions,
-            "do_lower_case": False,
-            "transformer_task": "feature-extraction",
-            "modality_config": {
-                "text": {"method": "forward", "method_output_name": "last_hidden_state"}
-            },
-            "module_output_name": "token_embeddings",
-        },
-    )
-    pooling = {
-        "embedding_dimension": header.hidden_size,
-        "pooling_mode": "mean",
-        "include_prompt": True,
-    }
-    _write_json(dest / "1_Pooling" / "config.json", pooling)
-    normalize = {
-        "module_input_name": "sentence_embedding",
-        "module_output_name": "sentence_embedding",
-    }
-    _write_json(dest / "2_Normalize" / "config.json", normalize)
-    _write_json(
-        dest / "config_sentence_transformers.json",
-        {
-            "model_type": "SentenceTransformer",
-            "prompts": PROMPTS,
-            "default_prompt_name": None,
-            "similarity_fn_name": "cosine",
-        },
-    )
+    transformer = {"max_seq_length": header.max_positions, **_TRANSFORMER_CONFIG}
+    pooling = {"embedding_dimension": header.hidden_size, "pooling_mode": "mean"}
+    _write_json(dest / "modules.json", _MODULES)
+    _write_json(dest / "sentence_bert_config.json", transformer)
+    _write_json(dest / "1_Pooling" / "config.json", {**pooling, "include_prompt": True})
+    _write_json(dest / "2_Normalize" / "config.json", _NORMALIZE_CONFIG)
+    _write_json(dest / "config_sentence_transformers.json", _SENTENCE_TRANSFORMERS_CONFIG)
 
 
 def _source_key(source: Path) -> str:

@@ -82,6 +82,7 @@ class Document:
     language: str | None
     access: Access
     chunks: tuple[Chunk, ...] = field(default=())
+    status: str | None = None
 
 
 @dataclass(frozen=True)

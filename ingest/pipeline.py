@@ -120,6 +120,7 @@ def make_document(
         language=parsed.language,
         access=access,
         chunks=parsed.chunks,
+        status=parsed.properties.status,
     )
 
 

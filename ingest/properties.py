@@ -81,6 +81,7 @@ def _office(path: Path, module: str) -> Properties:
         title=props.title or None,
         authors=_people(props.author, props.last_modified_by),
         modified_at=_aware(props.modified),
+        status=props.content_status or None,
     )
 
 
@@ -94,6 +95,7 @@ def _xlsx(path: Path) -> Properties:
             title=props.title or None,
             authors=_people(props.creator, props.lastModifiedBy),
             modified_at=_aware(props.modified),
+            status=props.contentStatus or None,
         )
     finally:
         book.close()
