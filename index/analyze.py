@@ -11,6 +11,7 @@ import unicodedata
 from functools import lru_cache
 
 import Stemmer
+from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN_PLUS
 
 from index.compound import split_compound
 
@@ -24,6 +25,9 @@ def fold(text: str) -> str:
     """Lower-case and strip accents (``Één`` → ``een``)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+_STOPWORDS = frozenset(fold(word) for word in (*STOPWORDS_EN_PLUS, *STOPWORDS_DUTCH))
 
 
 def tokens(text: str) -> list[str]:
@@ -59,9 +63,19 @@ def document_terms(text: str, language: str | None) -> str:
     return " ".join(stem(words, language if language in _STEMMERS else "en"))
 
 
+def content_words(words: list[str]) -> list[str]:
+    """Drop Dutch and English stop words (keep them all if nothing else is left)."""
+    kept = [word for word in words if word not in _STOPWORDS]
+    return kept or words
+
+
 def query_terms(query: str) -> list[set[str]]:
-    """For each query word (and each part of a Dutch compound), the terms that may match it."""
-    words = with_compound_parts(tokens(query)[:MAX_QUERY_TERMS])
+    """For each query word (and each part of a Dutch compound), the terms that may match it.
+
+    Stop words are dropped from queries: in a small share BM25 cannot tell that ``who``,
+    ``when`` or ``de`` carry nothing.
+    """
+    words = with_compound_parts(content_words(tokens(query))[:MAX_QUERY_TERMS])
     variants = [{word} for word in words]
     for language in QUERY_LANGUAGES:
         for position, stemmed in enumerate(stem(words, language)):

@@ -3,6 +3,7 @@
 A word is split where both parts are common Dutch words (wordfreq's Zipf frequency) and each part
 is more common than the whole; the linking sounds ``s``, ``e`` and ``en`` may join the parts
 (``arbeidsongeval``, ``ziektekosten``). Parts are split again, so three-part compounds work too.
+Common English words are left alone (``question`` is not ``quest`` + ``ion``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ MIN_WORD = 8
 MIN_PART = 3
 MIN_PART_ZIPF = 2.5
 ATOMIC_ZIPF = 3.5
+ENGLISH_ZIPF = 3.0
 LINKS = ("", "s", "e", "en")
 
 
@@ -53,6 +55,8 @@ def _best_split(word: str) -> tuple[str, str] | None:
 def split_compound(word: str) -> tuple[str, ...]:
     """The parts of a Dutch compound, or ``()`` when ``word`` is not one (or is a common word)."""
     if len(word) < MIN_WORD or not word.isalpha() or _zipf(word) >= ATOMIC_ZIPF:
+        return ()
+    if zipf_frequency(word, "en") >= ENGLISH_ZIPF:
         return ()
     split = _best_split(word)
     if split is None:

@@ -49,6 +49,9 @@ class SentenceTransformerEncoder:
     def model(self) -> Any:
         """The loaded SentenceTransformer."""
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
 
         logger.info("Loading embedding model %s from %s", self.profile.name, self.model_dir)
         model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)

@@ -63,7 +63,7 @@ PROFILES: dict[str, ModelProfile] = {
         _minilm,
     ),
 }
-DEFAULT_PROFILE = "minilm-en"
+DEFAULT_PROFILE = "multilingual-e5-small"
 
 
 def get_profile(name: str) -> ModelProfile:

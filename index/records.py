@@ -76,8 +76,8 @@ def write_document(
             document.doc_id, document.root_label, str(document.path.parent),
             document.rel_path, document.file_type, document.title, json.dumps(list(authors)),
             document.modified_at.isoformat(), document.size, document.mtime_ns,
-            document.sha256, document.language, document.status, access.uid, access.gid, access.mode,
-            access.user, access.group, int(access.public), seq, _now(),
+            document.sha256, document.language, document.status, access.uid, access.gid,
+            access.mode, access.user, access.group, int(access.public), seq, _now(),
         ),
     )  # fmt: skip
     write_owners(conn, document.doc_id, document.owners)

@@ -17,8 +17,11 @@ class Settings(BaseSettings):
         Path("./wegwijs-home"), description="Data directory: catalog, index, models."
     )
     model: str = Field(
-        "minilm-en",
+        "multilingual-e5-small",
         description="Embedding model profile or sentence-transformers folder.",
+    )
+    model_cache_dir: Path | None = Field(
+        None, description="Where converted models are kept (default: <home>/models)."
     )
     host: str = Field("127.0.0.1", description="Address `wegwijs serve` binds to.")
     port: int = Field(8000, description="Port `wegwijs serve` listens on.")
@@ -38,5 +41,5 @@ class Settings(BaseSettings):
 
     @property
     def model_cache(self) -> Path:
-        """Where converted models are kept (inside the home)."""
-        return self.home / "models"
+        """Where converted models are kept (inside the home unless set)."""
+        return self.model_cache_dir or self.home / "models"

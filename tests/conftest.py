@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -29,7 +30,7 @@ from service.settings import Settings  # noqa: E402
 @pytest.fixture(autouse=True)
 def _clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in list(os.environ):
-        if key.startswith("WEGWIJS_") and key != "WEGWIJS_TEST_ARTIFACTS":
+        if key.startswith("WEGWIJS_") and not key.startswith("WEGWIJS_TEST_"):
             monkeypatch.delenv(key)
 
 
@@ -48,9 +49,14 @@ def sample_share(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return share
 
 
+MODEL_CACHE = Path(
+    os.environ.get("WEGWIJS_TEST_MODEL_CACHE", Path(tempfile.gettempdir()) / "wegwijs-test-models")
+)
+
+
 def make_settings(home: Path, **extra: object) -> Settings:
-    """Settings for a test home, independent of the environment."""
-    return Settings(home=home, _env_file=None, **extra)  # type: ignore[call-arg]
+    """Settings for a test home, independent of the environment; models converted once per run."""
+    return Settings(home=home, model_cache_dir=MODEL_CACHE, _env_file=None, **extra)  # type: ignore[call-arg]
 
 
 @pytest.fixture(scope="session")

@@ -43,3 +43,14 @@ def test_compound_in_a_query_matches_separate_words_in_a_document() -> None:
 
 def test_english_documents_are_stemmed_in_english() -> None:
     assert "connect" in document_terms("Connecting to the network", "en").split()
+
+
+def test_stop_words_are_dropped_from_queries_unless_nothing_else_is_left() -> None:
+    terms = {term for group in query_terms("who do I call when the press asks") for term in group}
+    assert terms == {"call", "press", "pres", "asks", "ask"}
+    assert query_terms("de het") == [{"de"}, {"het"}]
+
+
+def test_common_english_words_are_not_split_as_dutch_compounds() -> None:
+    assert split_compound("question") == ()
+    assert split_compound("understanding") == ()

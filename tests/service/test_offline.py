@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from ingest.offline import OFFLINE_ENV
-from tests.conftest import free_port
+from tests.conftest import MODEL_CACHE, free_port
 
 GUARD = Path(__file__).parents[1] / "guard"
 WEGWIJS = [sys.executable, "-m", "service"]
@@ -26,6 +26,7 @@ def _env(home: Path, log: Path) -> dict[str, str]:
     env["PYTHONPATH"] = f"{GUARD}{os.pathsep}{env.get('PYTHONPATH', '')}"
     env["WEGWIJS_GUARD_LOG"] = str(log)
     env["WEGWIJS_HOME"] = str(home)
+    env["WEGWIJS_MODEL_CACHE_DIR"] = str(MODEL_CACHE)
     return env
 
 
