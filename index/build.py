@@ -20,7 +20,7 @@ from index.encoder import Encoder
 from index.lock import writer_lock
 from index.publish import check_model, publish_from_catalog
 from ingest.discover import make_roots
-from ingest.models import Document, FileError, Root
+from ingest.models import Document, FileError, Root, SourceFile
 from ingest.pipeline import IngestConfig, Known, RootPlan, parse_documents, plan_root
 
 logger = logging.getLogger(__name__)
@@ -71,19 +71,22 @@ def ingest(
     """
     roots = make_roots(paths)
     started = time.monotonic()
-    summary = RunSummary()
     with writer_lock(home):
         conn = connect(catalog_path(home))
-        check_model(conn, home, model_info)
-        run_id = _start_run(conn, roots)
-        for root in roots:
-            _ingest_root(conn, root, config, encoder, run_id, summary, progress)
-        manifest = publish_from_catalog(conn, home, encoder.dimension, model_info, config.chunking)
-        summary.generation = manifest.generation
-        summary.seconds = time.monotonic() - started
-        _finish_run(conn, run_id, summary)
-        conn.close()
-    return summary
+        try:
+            check_model(conn, home, model_info)
+            run = _Run(conn, config, encoder, _start_run(conn, roots), progress)
+            for root in roots:
+                run.ingest_root(root)
+            manifest = publish_from_catalog(
+                conn, home, encoder.dimension, model_info, config.chunking
+            )
+            run.summary.generation = manifest.generation
+            run.summary.seconds = time.monotonic() - started
+            _finish_run(conn, run.run_id, run.summary)
+        finally:
+            conn.close()
+    return run.summary
 
 
 def _known(conn: sqlite3.Connection, root: Root) -> dict[str, Known]:
@@ -96,91 +99,95 @@ def _known(conn: sqlite3.Connection, root: Root) -> dict[str, Known]:
     return known
 
 
-def _ingest_root(
-    conn: sqlite3.Connection,
-    root: Root,
-    config: IngestConfig,
-    encoder: Encoder,
-    run_id: int,
-    summary: RunSummary,
-    progress: bool,
-) -> None:
-    plan_known = _known(conn, root)
-    plan = plan_root(root, config.crawl, plan_known)
-    summary.files += len(plan.files)
-    summary.unchanged += len(plan.files) - len(plan.to_parse) - len(plan.touched)
-    with transaction(conn):
-        for source in plan.touched:
-            records.touch_document(conn, source.doc_id, source.size, source.mtime_ns)
-    summary.touched += len(plan.touched)
-    bar = tqdm(
-        total=len(plan.to_parse),
-        unit="file",
-        desc=f"{root.label}",
-        disable=not progress,
-        delay=1.0,
-        dynamic_ncols=True,
-    )
-    pending: list[Document] = []
-    existing = {doc_id for doc_id, known in plan_known.items() if known.sha256}
-    for item in parse_documents(plan, config):
-        bar.update(1)
-        if isinstance(item, FileError):
-            _record_error(conn, item, run_id, plan, summary)
-            continue
-        pending.append(item)
-        if sum(len(doc.chunks) for doc in pending) >= EMBED_BATCH:
-            _write_batch(conn, pending, encoder, existing, summary)
-            bar.set_postfix(chunks=f"{summary.chunks:,}")
-            pending = []
-    _write_batch(conn, pending, encoder, existing, summary)
-    bar.close()
-    _finish_root(conn, plan, summary)
+class _Run:
+    """One ingest run over a writable catalog: its settings, counters and pending batch."""
 
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        config: IngestConfig,
+        encoder: Encoder,
+        run_id: int,
+        progress: bool,
+    ) -> None:
+        self.conn = conn
+        self.config = config
+        self.encoder = encoder
+        self.run_id = run_id
+        self.progress = progress
+        self.summary = RunSummary()
 
-def _record_error(
-    conn: sqlite3.Connection,
-    error: FileError,
-    run_id: int,
-    plan: RootPlan,
-    summary: RunSummary,
-) -> None:
-    logger.warning("Skipped %s: %s", error.path, error.reason)
-    source = next(s for s in plan.to_parse if s.doc_id == error.doc_id)
-    with transaction(conn):
-        records.delete_documents(conn, [error.doc_id])
-        records.record_error(conn, error, run_id, source.size, source.mtime_ns)
-    summary.skipped += 1
+    def ingest_root(self, root: Root) -> None:
+        """Apply one root's changes to the catalog (the generation is published by the caller)."""
+        known = _known(self.conn, root)
+        plan = plan_root(root, self.config.crawl, known)
+        self.summary.files += len(plan.files)
+        self.summary.unchanged += len(plan.files) - len(plan.to_parse) - len(plan.touched)
+        with transaction(self.conn):
+            for source in plan.touched:
+                records.touch_document(self.conn, source.doc_id, source.size, source.mtime_ns)
+        self.summary.touched += len(plan.touched)
+        existing = {doc_id for doc_id, before in known.items() if before.sha256}
+        self._parse_and_write(plan, existing)
+        self._finish_root(plan)
 
+    def _parse_and_write(self, plan: RootPlan, existing: set[str]) -> None:
+        bar = tqdm(
+            total=len(plan.to_parse),
+            unit="file",
+            desc=plan.root.label,
+            disable=not self.progress,
+            delay=1.0,
+            dynamic_ncols=True,
+        )
+        sources = {source.doc_id: source for source in plan.to_parse}
+        pending: list[Document] = []
+        for item in parse_documents(plan, self.config):
+            bar.update(1)
+            if isinstance(item, FileError):
+                self._record_error(item, sources[item.doc_id])
+                continue
+            pending.append(item)
+            if sum(len(doc.chunks) for doc in pending) >= EMBED_BATCH:
+                self._write_batch(pending, existing)
+                bar.set_postfix(chunks=f"{self.summary.chunks:,}")
+                pending = []
+        self._write_batch(pending, existing)
+        bar.close()
 
-def _write_batch(
-    conn: sqlite3.Connection,
-    documents: list[Document],
-    encoder: Encoder,
-    existing: set[str],
-    summary: RunSummary,
-) -> None:
-    if not documents:
-        return
-    texts = [chunk.text for doc in documents for chunk in doc.chunks]
-    vectors = _embed(conn, texts, encoder, summary)
-    offset = 0
-    with transaction(conn):
-        for doc in documents:
-            count = len(doc.chunks)
-            authors = [owner.name for owner in doc.owners if owner.source == "document_property"]
-            records.write_document(conn, doc, authors, vectors[offset : offset + count])
-            offset += count
-            summary.updated += doc.doc_id in existing
-            summary.added += doc.doc_id not in existing
-    summary.chunks += len(texts)
+    def _record_error(self, error: FileError, source: SourceFile) -> None:
+        logger.warning("Skipped %s: %s", error.path, error.reason)
+        with transaction(self.conn):
+            records.delete_documents(self.conn, [error.doc_id])
+            records.record_error(self.conn, error, self.run_id, source.size, source.mtime_ns)
+        self.summary.skipped += 1
+
+    def _write_batch(self, documents: list[Document], existing: set[str]) -> None:
+        if not documents:
+            return
+        texts = [chunk.text for doc in documents for chunk in doc.chunks]
+        vectors = _embed(self.conn, texts, self.encoder, self.summary)
+        offset = 0
+        with transaction(self.conn):
+            for doc in documents:
+                count = len(doc.chunks)
+                authors = [o.name for o in doc.owners if o.source == "document_property"]
+                records.write_document(self.conn, doc, authors, vectors[offset : offset + count])
+                offset += count
+                self.summary.updated += doc.doc_id in existing
+                self.summary.added += doc.doc_id not in existing
+        self.summary.chunks += len(texts)
+
+    def _finish_root(self, plan: RootPlan) -> None:
+        present = {source.doc_id for source in plan.files}
+        with transaction(self.conn):
+            self.summary.deleted += records.delete_documents(self.conn, plan.deleted)
+            records.forget_errors(self.conn, plan.root.label, present)
+            refresh_owners(self.conn, plan)
 
 
 def _embed(
-    conn: sqlite3.Connection,
-    texts: Sequence[str],
-    encoder: Encoder,
-    summary: RunSummary,
+    conn: sqlite3.Connection, texts: Sequence[str], encoder: Encoder, summary: RunSummary
 ) -> npt.NDArray[np.float32]:
     hashes = [records.text_sha256(text) for text in texts]
     cached = records.cached_embeddings(conn, hashes)
@@ -194,14 +201,6 @@ def _embed(
         vectors[missing] = fresh
     summary.embedded += len(missing)
     return vectors
-
-
-def _finish_root(conn: sqlite3.Connection, plan: RootPlan, summary: RunSummary) -> None:
-    present = {source.doc_id for source in plan.files}
-    with transaction(conn):
-        summary.deleted += records.delete_documents(conn, plan.deleted)
-        records.forget_errors(conn, plan.root.label, present)
-        refresh_owners(conn, plan)
 
 
 def refresh_owners(conn: sqlite3.Connection, plan: RootPlan) -> None:
