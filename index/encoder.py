@@ -51,7 +51,7 @@ class SentenceTransformerEncoder:
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 
-        transformers_logging.disable_progress_bar()
+        transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
         logger.info("Loading embedding model %s from %s", self.profile.name, self.model_dir)
         model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
