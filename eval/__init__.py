@@ -1,1 +1,1 @@
-"""Wegwijs eval package."""
+"""Retrieval evaluation: labelled queries → runs per configuration → ranx metrics → reports."""

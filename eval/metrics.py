@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -23,7 +24,8 @@ METRIC_LABELS = {
     "mrr@10": "MRR@10",
     "map@100": "MAP@100",
 }
-STAT_TESTS = ("student", "fisher")
+StatTest = Literal["student", "fisher"]
+STAT_TESTS: tuple[StatTest, ...] = get_args(StatTest)
 Qrels = Mapping[str, Mapping[str, int]]
 Run = Mapping[str, Mapping[str, float]]
 PerQuery = dict[str, dict[str, float]]
@@ -95,7 +97,7 @@ def bootstrap_interval(
 def compare_to_baseline(
     qrels: Qrels,
     runs: Mapping[str, Run],
-    stat_test: str = "student",
+    stat_test: StatTest = "student",
     metrics: Sequence[str] = METRICS,
 ) -> dict[str, dict[str, float | None]]:
     """Paired p-values of each run against the first (the baseline), per metric.

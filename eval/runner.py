@@ -54,7 +54,7 @@ def run_queries(
     depth = max(config.search.candidates for config in configs)
     use_dense = any(arms_needed(config)[0] for config in configs)
     use_lexical = any(arms_needed(config)[1] for config in configs)
-    _warm_up(searcher)
+    _warm_up(searcher, next(iter(queries.values()), "warm-up"))
     runs: dict[str, Run] = {config.name: {} for config in configs}
     latencies: dict[str, list[float]] = {config.name: [] for config in configs}
     bar = tqdm(queries.items(), desc="queries", unit="q", disable=not progress, leave=False)
@@ -103,7 +103,7 @@ def _timed(arm: Arm, query: str, depth: int, wanted: bool) -> tuple[dict[int, fl
     return scores, (time.perf_counter() - started) * 1000
 
 
-def _warm_up(searcher: Searcher) -> None:
-    """Load the model and touch the catalog once, so the first query's time is not a load time."""
-    searcher.dense("warm-up", 1, Filters())
-    searcher.lexical("warm-up", 1, Filters())
+def _warm_up(searcher: Searcher, query: str) -> None:
+    """Search once untimed (model, analyser and catalog load), so no query times a load."""
+    searcher.dense(query, 1, Filters())
+    searcher.lexical(query, 1, Filters())

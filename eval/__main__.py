@@ -1,0 +1,5 @@
+"""``python -m eval`` runs the same command as ``wegwijs eval``."""
+
+from eval.cli import main
+
+main()

@@ -1,0 +1,49 @@
+"""The runner ranks exactly as the searcher does, and aggregates chunks to documents by max."""
+
+from __future__ import annotations
+
+from eval.configs import Build, EvalConfig
+from eval.runner import run_queries, to_documents
+from index.models import Hit
+from index.search import SearchConfig, Searcher
+
+
+def hit(doc_path: str, score: float) -> Hit:
+    return Hit(
+        chunk_id=f"r/{doc_path}#0",
+        chunk_rowid=0,
+        doc_id=f"r/{doc_path}",
+        root="r",
+        doc_path=doc_path,
+        title="",
+        text="",
+        score=score,
+        owners=(),
+        modified_at="",
+        page=None,
+        section=None,
+        file_type="txt",
+        language=None,
+    )
+
+
+def test_chunks_aggregate_to_documents_by_max_score() -> None:
+    hits = [hit("a", 0.9), hit("b", 0.8), hit("a", 0.7), hit("c", 0.6)]
+    assert to_documents(hits, lambda h: h.doc_path) == {"a": 0.9, "b": 0.8, "c": 0.6}
+    assert list(to_documents(hits, lambda h: h.doc_path, depth=2)) == ["a", "b"]
+
+
+def test_runs_match_searcher_search_for_every_mode(searcher: Searcher) -> None:
+    search = SearchConfig(searcher.config.dense_weight, searcher.config.lexical_weight)
+    configs = [
+        EvalConfig(mode, ranking, Build("any"), search)  # type: ignore[arg-type]
+        for mode, ranking in [("lexical", "lexical"), ("dense", "dense"), ("hybrid", "hybrid")]
+    ]
+    queries = {"a": "hoeveel vakantiedagen krijg ik", "b": "VPN certificate error at home"}
+    runs = run_queries(searcher, queries, configs, lambda h: h.doc_path)
+    for config, run in zip(configs, runs, strict=True):
+        assert len(run.latencies_ms) == 2 and all(ms > 0 for ms in run.latencies_ms)
+        for query_id, text in queries.items():
+            hits = searcher.search(text, top_k=10, mode=config.name)  # type: ignore[arg-type]
+            expected = to_documents(hits, lambda h: h.doc_path)
+            assert list(run.run[query_id])[: len(expected)] == list(expected), config.name
