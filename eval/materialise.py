@@ -23,7 +23,9 @@ from pathlib import Path
 from eval.configs import Build
 from eval.dataset import read_corpus
 from eval.errors import DatasetError
+from index.analyze import ANALYSIS_VERSION
 from index.build import ingest
+from index.catalog import SCHEMA_VERSION
 from index.encoder import SentenceTransformerEncoder
 from ingest.pipeline import IngestConfig
 from service.engine import model_info
@@ -173,6 +175,8 @@ def home_key(corpus: Corpus, build: Build) -> str:
         "corpus": corpus.digest,
         "model": build.model,
         "chunking": asdict(build.chunking),
+        "analysis": ANALYSIS_VERSION,
+        "catalog": SCHEMA_VERSION,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 

@@ -19,6 +19,8 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 _STEMMERS = {"nl": "dutch", "en": "english", "de": "german", "fr": "french"}
 QUERY_LANGUAGES = ("nl", "en")
 MAX_QUERY_TERMS = 64
+# Bump when stored terms change (stemming, compounds): cached homes are then rebuilt.
+ANALYSIS_VERSION = 2
 
 
 def fold(text: str) -> str:

@@ -109,7 +109,10 @@ def parse_file(path: Path, config: ChunkingConfig, limits: ParseLimits) -> Parse
     Raises:
         ParseError: with a one-line reason when the file cannot be indexed.
     """
-    file_type = detect_type(path)
+    try:
+        file_type = detect_type(path)
+    except OSError as exc:
+        raise ParseError(f"cannot read the file: {exc.strerror or exc}") from exc
     check_container(path, file_type, limits)
     sha256 = file_sha256(path)
     elements = _partition(path, file_type)

@@ -92,8 +92,11 @@ def parse_documents(plan: RootPlan, config: IngestConfig) -> Iterator[Document |
         source = by_path[path]
         if isinstance(result, ParseError):
             yield FileError(source.doc_id, path, str(result))
-        else:
+            continue
+        try:
             yield make_document(source, result, plan.rules)
+        except OSError as exc:
+            yield FileError(source.doc_id, path, f"file changed or vanished during ingest: {exc}")
 
 
 def make_document(

@@ -81,3 +81,8 @@ def test_files_over_the_size_limit_are_refused(tmp_path: Path) -> None:
     big.write_text("woord " * 2000)
     with pytest.raises(ParseError, match="over the limit"):
         parse_file(big, ChunkingConfig(), ParseLimits(max_file_bytes=1000))
+
+
+def test_a_file_that_vanished_is_a_parse_error(tmp_path: Path) -> None:
+    with pytest.raises(ParseError, match="cannot read the file"):
+        parse_file(tmp_path / "weg.docx", ChunkingConfig(), ParseLimits())
