@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
 from eval.errors import ConfigSpecError
+from index.fusion import NORMALISATIONS
 from index.search import SearchConfig
 from ingest.chunk import ChunkingConfig
 
@@ -115,6 +116,10 @@ def _apply(config: EvalConfig, key: str, value: str, spec: str) -> EvalConfig:
         number = _number(config.build.chunking, key, value, spec)
         chunking = replace(config.build.chunking, **{key: number})
         return replace(config, build=replace(config.build, chunking=chunking))
+    if part == "search" and key == "normalisation":
+        if value not in NORMALISATIONS:
+            raise ConfigSpecError(f"'{spec}': normalisation is one of {', '.join(NORMALISATIONS)}.")
+        return replace(config, search=replace(config.search, normalisation=value))
     if part == "search":
         search = replace(config.search, **{key: _number(config.search, key, value, spec)})
         return replace(config, search=search)

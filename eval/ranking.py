@@ -45,6 +45,7 @@ def rank_chunks(
         top(lexical, depth),
         config.search.dense_weight,
         config.search.lexical_weight,
+        config.search.normalisation,
     )
 
 

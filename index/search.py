@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -17,7 +17,10 @@ from index.catalog import catalog_path, connect
 from index.encoder import Encoder
 from index.errors import IndexMismatchError
 from index.filters import Filters, filter_sql
-from index.fusion import fuse
+from index.fusion import Normalisation, fuse
+from index.governance.config import GovernanceConfig
+from index.governance.query_log import log_search
+from index.governance.ranking import govern_hits
 from index.hits import load_hits
 from index.models import Hit, Manifest
 
@@ -29,9 +32,11 @@ SEARCH_MODES: tuple[SearchMode, ...] = ("hybrid", "dense", "lexical")
 class SearchConfig:
     """Ranking settings: fusion weights and how many candidates each arm contributes."""
 
-    dense_weight: float = 0.7
-    lexical_weight: float = 0.3
+    dense_weight: float = 0.6
+    lexical_weight: float = 0.4
     candidates: int = 100
+    normalisation: Normalisation = "zscore"
+    governance: GovernanceConfig = field(default_factory=GovernanceConfig)
 
 
 class Searcher:
@@ -91,8 +96,13 @@ class Searcher:
         top_k: int = 10,
         filters: Filters | None = None,
         mode: SearchMode = "hybrid",
+        include_outdated: bool = False,
     ) -> list[Hit]:
-        """Return the ``top_k`` best passages for ``query`` (score: higher is better)."""
+        """Return the ``top_k`` best passages for ``query`` (score: higher is better).
+
+        Expired and superseded documents are left out unless ``include_outdated``; overdue
+        and outdated ones are demoted (see ``index.governance.ranking``).
+        """
         filters = filters or Filters()
         depth = max(self.config.candidates, top_k)
         dense = self.dense(query, depth, filters) if mode != "lexical" else {}
@@ -102,8 +112,18 @@ class Searcher:
         elif mode == "lexical":
             ranked = sorted(lexical.items(), key=lambda item: -item[1])
         else:
-            ranked = fuse(dense, lexical, self.config.dense_weight, self.config.lexical_weight)
-        return load_hits(self.conn, ranked[:top_k])
+            ranked = fuse(
+                dense,
+                lexical,
+                self.config.dense_weight,
+                self.config.lexical_weight,
+                self.config.normalisation,
+            )
+        candidates = load_hits(self.conn, ranked[: top_k * 3])
+        governance = self.config.governance
+        hits = govern_hits(self.conn, candidates, governance, include_outdated)[:top_k]
+        log_search(self.home, query, hits, dense, governance)
+        return hits
 
     def _allowed_ids(self, filters: Filters) -> np.ndarray | None:
         if filters.is_empty():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from index.encoder import SentenceTransformerEncoder
+from index.governance.config import GovernanceConfig
 from index.profiles import get_profile
 from index.search import SearchConfig, Searcher
 from index.threads import configure_threads
@@ -40,7 +41,17 @@ def ingest_config(settings: Settings) -> IngestConfig:
 def open_searcher(settings: Settings) -> Searcher:
     """Load the live generation of the home with the configured model."""
     encoder = make_encoder(settings)
-    config = SearchConfig(
-        dense_weight=settings.dense_weight, lexical_weight=settings.lexical_weight
+    return Searcher.open(settings.home, encoder, encoder.profile.name, search_config(settings))
+
+
+def search_config(settings: Settings) -> SearchConfig:
+    """Ranking and governance settings of the service; its searches are logged."""
+    governance = GovernanceConfig(
+        demotion=settings.outdated_demotion, gap_threshold=settings.gap_threshold, log_queries=True
     )
-    return Searcher.open(settings.home, encoder, encoder.profile.name, config)
+    return SearchConfig(
+        dense_weight=settings.dense_weight,
+        lexical_weight=settings.lexical_weight,
+        normalisation=settings.fusion_normalisation,
+        governance=governance,
+    )

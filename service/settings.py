@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from index.fusion import Normalisation
+
 
 class Settings(BaseSettings):
     """Effective configuration; CLI flags override these, which override env and ``.env``."""
@@ -34,9 +36,18 @@ class Settings(BaseSettings):
     top_k: int = Field(10, ge=1, le=100, description="Hits returned when the caller does not say.")
     max_top_k: int = Field(100, ge=1, description="Largest top_k the API accepts.")
     max_query_chars: int = Field(1000, ge=10, description="Longest query the API accepts.")
-    dense_weight: float = Field(0.7, ge=0, description="Weight of the dense arm in hybrid search.")
+    dense_weight: float = Field(0.6, ge=0, description="Weight of the dense arm in hybrid search.")
     lexical_weight: float = Field(
-        0.3, ge=0, description="Weight of the lexical arm in hybrid search."
+        0.4, ge=0, description="Weight of the lexical arm in hybrid search."
+    )
+    fusion_normalisation: Normalisation = Field(
+        "zscore", description="How each arm's scores are normalised before fusion."
+    )
+    outdated_demotion: float = Field(
+        0.8, gt=0, le=1, description="Score factor for overdue and outdated documents."
+    )
+    gap_threshold: float = Field(
+        0.82, ge=0, le=1, description="Below this best dense score a search is a knowledge gap."
     )
 
     @property
