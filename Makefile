@@ -15,7 +15,7 @@ export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 ANONYMIZED_TELEMETRY=False
 export HF_HUB_DISABLE_TELEMETRY=1 TOKENIZERS_PARALLELISM=false
 export NUMBA_CACHE_DIR := $(CURDIR)/$(VENV)/numba-cache
 
-.PHONY: install demo test lint chromium clean
+.PHONY: install demo test lint bench chromium clean
 
 install: $(STAMP)
 
@@ -42,6 +42,9 @@ chromium:
 
 test: install chromium
 	$(BIN)/pytest -q
+
+bench: install
+	$(BIN)/python -m eval.bench --output BENCHMARKS.md
 
 lint: install
 	$(BIN)/ruff check .

@@ -17,6 +17,8 @@ from tqdm import tqdm
 from index import records
 from index.catalog import catalog_path, connect, transaction
 from index.encoder import Encoder
+from index.governance.refresh import refresh_governance
+from index.governance.rules import record_rules
 from index.lock import writer_lock
 from index.publish import check_model, publish_from_catalog
 from ingest.discover import make_roots
@@ -78,6 +80,8 @@ def ingest(
             run = _Run(conn, config, encoder, _start_run(conn, roots), progress)
             for root in roots:
                 run.ingest_root(root)
+            with transaction(conn):
+                refresh_governance(conn)
             manifest = publish_from_catalog(
                 conn, home, encoder.dimension, model_info, config.chunking
             )
@@ -184,6 +188,7 @@ class _Run:
             self.summary.deleted += records.delete_documents(self.conn, plan.deleted)
             records.forget_errors(self.conn, plan.root.label, present)
             refresh_owners(self.conn, plan)
+            record_rules(self.conn, plan)
 
 
 def _embed(

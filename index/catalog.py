@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from index.governance.schema import GOVERNANCE_SCHEMA
+
 SCHEMA_VERSION = 1
 
 _SCHEMA = """
@@ -103,7 +105,7 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 10000")
     if not readonly:
-        conn.executescript(_SCHEMA)
+        conn.executescript(_SCHEMA + GOVERNANCE_SCHEMA)
         conn.execute(
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),

@@ -55,3 +55,5 @@ class Hit:
     section: str | None
     file_type: str
     language: str | None
+    review_state: str = "current"
+    superseded_by: str | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from index.errors import SearchIndexError
 
@@ -17,10 +17,11 @@ class OriginalMissingError(SearchIndexError, FileNotFoundError):
 
 
 def original_path(conn: sqlite3.Connection, doc_id: str) -> Path:
-    """The file of ``doc_id`` as recorded by ingest (its root folder plus its relative path).
+    """The file of ``doc_id`` as recorded by ingest, checked to lie inside its root folder.
 
-    The path comes from the catalog, never from a caller, and is resolved (symbolic links
-    followed) and refused unless it still lies inside the resolved root.
+    The path comes from the catalog, never from a caller: ``documents.root_path`` holds the
+    folder the file was found in and ``rel_path`` its path below the crawled root. The path is
+    resolved (symbolic links followed) and refused unless it is still inside the resolved root.
 
     Raises:
         DocumentNotFoundError: ``doc_id`` is not catalogued.
@@ -33,8 +34,9 @@ def original_path(conn: sqlite3.Connection, doc_id: str) -> Path:
         raise DocumentNotFoundError(
             f"No document '{doc_id}' in the catalog: search for it to get a current doc_id."
         )
-    root = Path(row[0]).resolve()
-    path = (root / row[1]).resolve()
+    rel = PurePosixPath(str(row[1]))
+    root = crawl_root(Path(str(row[0])), rel).resolve()
+    path = root.joinpath(*rel.parts).resolve()
     if not path.is_relative_to(root):
         raise OriginalMissingError(
             f"The file of '{doc_id}' now points outside its root {root}: refusing to serve it."
@@ -45,3 +47,14 @@ def original_path(conn: sqlite3.Connection, doc_id: str) -> Path:
             "deleted since the last ingest. Run 'wegwijs ingest' again to update the catalog."
         )
     return path
+
+
+def crawl_root(folder: Path, rel: PurePosixPath) -> Path:
+    """The crawled root: ``folder`` (where the file was found) less ``rel``'s own folders.
+
+    A ``folder`` that does not end in those folders is taken to be the root itself.
+    """
+    depth = len(rel.parts) - 1
+    if depth and folder.parts[-depth:] == rel.parent.parts:
+        return folder.parents[depth - 1]
+    return folder

@@ -13,10 +13,13 @@ from stat import S_ISREG
 from ingest.errors import RootNotFoundError
 from ingest.models import Root, SourceFile
 from ingest.owners import OWNERS_FILE
+from ingest.teams import TEAMS_FILE
 
 logger = logging.getLogger(__name__)
 
-SKIPPED_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store", OWNERS_FILE.lower()})
+SKIPPED_NAMES = frozenset(
+    {"thumbs.db", "desktop.ini", ".ds_store", OWNERS_FILE.lower(), TEAMS_FILE.lower()}
+)
 SKIPPED_PATTERNS = (
     "~$*",
     ".~lock.*",

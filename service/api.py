@@ -1,4 +1,4 @@
-"""The FastAPI app: JSON API under /api, the search page at /, health at /healthz."""
+"""The FastAPI app: JSON API under /api, the web pages, health at /healthz."""
 
 from __future__ import annotations
 
@@ -7,19 +7,52 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from index.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
+from index.originals import DocumentNotFoundError, OriginalMissingError
 from ingest.offline import enforce_offline
+from service.cursor import CursorError
 from service.engine import open_searcher
-from service.routes import documents, health, page, search
+from service.generate import GenerationError
+from service.routes import ask, documents, feedback, governance, health, pages, search
 from service.settings import Settings
 from service.state import LiveSearcher
 
 WEB = Path(__file__).parent / "web"
-ROUTERS = (search.router, documents.router, health.router, page.router)
+ROUTERS = (
+    search.router,
+    ask.router,
+    documents.router,
+    feedback.router,
+    health.router,
+    pages.router,
+    governance.router,
+    governance.pages,
+)
+CSP = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+# FastAPI's /docs and /redoc load Swagger UI / ReDoc from a CDN with an inline script.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: "
+    "https://fastapi.tiangolo.com https://cdn.redoc.ly; worker-src blob:; frame-ancestors 'none'"
+)
+ERROR_STATUS: dict[type[Exception], int] = {
+    IndexNotFoundError: 503,
+    IndexMismatchError: 503,
+    IndexCorruptError: 503,
+    CursorError: 400,
+    DocumentNotFoundError: 404,
+    OriginalMissingError: 404,
+    GenerationError: 502,
+}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -35,19 +68,61 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Wegwijs", version="0.1.0", lifespan=lifespan, description=__doc__)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
-    app.state.templates = Jinja2Templates(directory=WEB / "templates")
+    templates = Jinja2Templates(directory=WEB / "templates")
+    templates.env.trim_blocks = templates.env.lstrip_blocks = True
+    app.state.templates = templates
     _add_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.add_middleware(SecurityHeaders)
     return app
 
 
 def _add_error_handlers(app: FastAPI) -> None:
-    async def unavailable(_request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=503)
+    """Every error is ``{"detail": "<what failed and what to do>"}`` with its status."""
 
-    for error in (IndexNotFoundError, IndexMismatchError, IndexCorruptError):
-        app.add_exception_handler(error, unavailable)
+    async def domain(_request: Request, exc: Exception) -> JSONResponse:
+        status = next(code for kind, code in ERROR_STATUS.items() if isinstance(exc, kind))
+        return JSONResponse({"detail": str(exc)}, status_code=status)
+
+    async def invalid(_request: Request, exc: Exception) -> JSONResponse:
+        errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'][1:]) or 'body'}: {error['msg']}"
+            for error in errors
+        )
+        return JSONResponse({"detail": f"Invalid request: {problems}."}, status_code=422)
+
+    for error in ERROR_STATUS:
+        app.add_exception_handler(error, domain)
+    app.add_exception_handler(RequestValidationError, invalid)
+
+
+class SecurityHeaders:
+    """ASGI middleware adding CSP, nosniff, referrer and framing headers to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = scope["path"] in ("/docs", "/redoc")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"content-security-policy", (DOCS_CSP if docs else CSP).encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                ]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 app = create_app()

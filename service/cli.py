@@ -14,6 +14,7 @@ from index.errors import SearchIndexError
 from index.search import SEARCH_MODES
 from ingest.errors import IngestError
 from ingest.offline import enforce_offline
+from service.cli_governance import app as governance_app
 from service.settings import Settings
 
 T = TypeVar("T")
@@ -22,6 +23,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     help="Wegwijs: semantic search and Q&A over your organisation's documents.",
 )
+app.add_typer(governance_app)
 HomeOption = Annotated[
     Path | None, typer.Option("--home", envvar="WEGWIJS_HOME", help="Data directory.")
 ]
@@ -113,6 +115,26 @@ def search(
     lines = _guard(lambda: run_search(_settings(ctx), query, top_k, mode, as_json))
     for line in lines:
         typer.echo(line)
+
+
+@app.command()
+def ask(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="Your question, in Dutch or English.")],
+    as_json: Annotated[bool, typer.Option("--json", help="The answer as one JSON object.")] = False,
+) -> None:
+    """Answer from the best passages, each sentence cited [n]; says so when not sure.
+
+    Example: wegwijs --home ./kb ask "hoeveel vakantiedagen krijg ik?"
+    """
+    from service.commands import run_ask
+
+    lines, confident = _guard(lambda: run_ask(_settings(ctx), question, as_json))
+    for line in lines:
+        typer.echo(line)
+    typer.echo(
+        "Answered with citations" if confident else "Not confident: ask the owners", err=True
+    )
 
 
 @app.command()

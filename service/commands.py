@@ -10,9 +10,10 @@ from typing import Any
 
 from index.build import RunSummary, ingest
 from index.catalog import catalog_path, connect
-from index.search import SEARCH_MODES
+from index.governance.gaps import recheck_gaps
+from index.search import SEARCH_MODES, Searcher
 from ingest.discover import CrawlConfig
-from service.engine import ingest_config, make_encoder, model_info, open_searcher
+from service.engine import ingest_config, make_encoder, model_info, open_searcher, search_config
 from service.render import hit_lines, hit_record
 from service.settings import Settings
 
@@ -29,7 +30,10 @@ def run_ingest(
     """Ingest roots into the home of ``settings``."""
     encoder = make_encoder(settings)
     config = replace(ingest_config(settings), crawl=CrawlConfig(include=include, exclude=exclude))
-    return ingest(settings.home, roots, config, encoder, model_info(encoder), progress=progress)
+    summary = ingest(settings.home, roots, config, encoder, model_info(encoder), progress=progress)
+    profile = encoder.profile.name
+    recheck_gaps(Searcher.open(settings.home, encoder, profile, search_config(settings)))
+    return summary
 
 
 def run_reindex(settings: Settings, progress: bool) -> str:
@@ -55,6 +59,21 @@ def run_search(settings: Settings, query: str, top_k: int, mode: str, as_json: b
         return [json.dumps(hit_record(hit), ensure_ascii=False) for hit in hits]
     lines = [line for rank, hit in enumerate(hits, 1) for line in [*hit_lines(rank, hit), ""]]
     return lines or [f"No passages found for '{query}'."]
+
+
+def run_ask(settings: Settings, question: str, as_json: bool) -> tuple[list[str], bool]:
+    """Answer a question; lines of text or one JSON line, and whether it is confident."""
+    from service.i18n import guess_language
+    from service.qa import answer_question
+    from service.render import answer_lines, answer_record
+
+    if not question.strip():
+        raise ValueError("The question is empty: say what you want to know.")
+    answer = answer_question(open_searcher(settings), question.strip())
+    lang = guess_language(question)
+    if as_json:
+        return [json.dumps(answer_record(answer, lang), ensure_ascii=False)], answer.confident
+    return answer_lines(answer, lang), answer.confident
 
 
 def list_errors(settings: Settings) -> list[dict[str, Any]]:

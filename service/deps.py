@@ -1,14 +1,15 @@
-"""FastAPI dependencies shared by the routers: the live searcher and search filters."""
+"""FastAPI dependencies shared by the routers: the live searcher, filters and request limits."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Query, Request
 
 from index.filters import Filters
 from index.search import Searcher
+from service.i18n import Lang, negotiate
 from service.settings import Settings
 from service.state import LiveSearcher
 
@@ -30,20 +31,106 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def get_lang(request: Request, lang: str | None = None) -> Lang:
+    """Interface language: ``?lang=nl|en``, else the browser's ``Accept-Language``."""
+    return negotiate(lang, request.headers.get("accept-language"))
+
+
+def parse_moment(value: str | None, name: str) -> datetime | None:
+    """A date or date-time from a query parameter; an empty form field means no filter.
+
+    Raises:
+        HTTPException: 422 when ``value`` is not an ISO date.
+    """
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise HTTPException(
+            422, f"{name}: '{value[:40]}' is not a date; write YYYY-MM-DD or an ISO date-time."
+        ) from exc
+
+
 def get_filters(
     root: str | None = None,
-    folder: str | None = None,
+    folder: str | None = Query(None, examples=["hr/contracten"]),
     owner: str | None = None,
-    file_type: str | None = None,
-    language: str | None = None,
-    modified_after: datetime | None = None,
-    modified_before: datetime | None = None,
+    file_type: str | None = Query(None, examples=["pdf"]),
+    language: str | None = Query(None, examples=["nl"]),
+    modified_after: str | None = Query(None, examples=["2026-01-01"]),
+    modified_before: str | None = Query(None, examples=["2026-12-31"]),
 ) -> Filters:
-    """Search filters from query parameters."""
-    return Filters(root, folder, owner, file_type, language, modified_after, modified_before)
+    """Search filters from query parameters (empty values, as a plain form sends, are ignored)."""
+    return Filters(
+        root or None,
+        folder or None,
+        owner or None,
+        file_type or None,
+        language or None,
+        parse_moment(modified_after, "modified_after"),
+        parse_moment(modified_before, "modified_before"),
+    )
+
+
+def check_query(text: str, settings: Settings, name: str = "q") -> str:
+    """``text`` stripped, if it is not empty and within ``settings.max_query_chars``.
+
+    Raises:
+        HTTPException: 422 naming the limit and the setting that raises it.
+    """
+    stripped = text.strip()
+    if not stripped:
+        raise HTTPException(422, f"{name} is empty: say what you are looking for.")
+    if len(stripped) > settings.max_query_chars:
+        raise HTTPException(
+            422,
+            f"{name} is {len(stripped):,} characters; the limit is {settings.max_query_chars:,} "
+            "(WEGWIJS_MAX_QUERY_CHARS). Shorten it to its key words.",
+        )
+    return stripped
+
+
+def get_query(
+    settings: Annotated[Settings, Depends(get_settings)],
+    q: Annotated[
+        str,
+        Query(
+            description="What you are looking for, in Dutch or English "
+            "(at most WEGWIJS_MAX_QUERY_CHARS characters, default 1000).",
+            examples=["hoeveel vakantiedagen krijg ik"],
+        ),
+    ],
+) -> str:
+    """The query parameter ``q``, within the configured length."""
+    return check_query(q, settings)
+
+
+def get_top_k(
+    settings: Annotated[Settings, Depends(get_settings)],
+    top_k: Annotated[
+        int | None,
+        Query(
+            ge=1, description="Hits per page (default WEGWIJS_TOP_K; at most WEGWIJS_MAX_TOP_K)."
+        ),
+    ] = None,
+) -> int:
+    """Hits per page: the caller's ``top_k`` within ``settings.max_top_k``, or the default."""
+    if top_k is None:
+        return settings.top_k
+    if top_k > settings.max_top_k:
+        raise HTTPException(
+            422,
+            f"top_k is {top_k}; the limit is {settings.max_top_k} (WEGWIJS_MAX_TOP_K). "
+            "Use cursor to page through more results.",
+        )
+    return top_k
 
 
 SearcherDep = Annotated[Searcher, Depends(get_searcher)]
 LiveDep = Annotated[LiveSearcher, Depends(get_live)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 FiltersDep = Annotated[Filters, Depends(get_filters)]
+LangDep = Annotated[Lang, Depends(get_lang)]
+QueryDep = Annotated[str, Depends(get_query)]
+TopKDep = Annotated[int, Depends(get_top_k)]

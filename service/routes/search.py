@@ -1,4 +1,4 @@
-"""``/api/search``: best passages for a query."""
+"""``/api/search``: best passages for a query, a page at a time, with facet counts."""
 
 from __future__ import annotations
 
@@ -7,23 +7,49 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from index.search import SearchMode
-from service.deps import FiltersDep, SearcherDep
+from service.deps import FiltersDep, QueryDep, SearcherDep, TopKDep
+from service.highlight import match_terms
 from service.render import hit_record
-from service.schemas import SearchOut
+from service.results import PageRequest, ResultPage, search_page
+from service.schemas import ErrorOut, SearchOut
 
 router = APIRouter(tags=["search"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "A cursor that is malformed or for another query."},
+    422: {"model": ErrorOut, "description": "Query too long, top_k too large, bad parameter."},
+    503: {"model": ErrorOut, "description": "No index yet, or it cannot be loaded."},
+}
 
 
-@router.get("/api/search", response_model=SearchOut)
+@router.get("/api/search", response_model=SearchOut, responses=ERRORS)
 def api_search(
     searcher: SearcherDep,
     filters: FiltersDep,
-    q: Annotated[
-        str, Query(min_length=1, max_length=1000, examples=["hoeveel vakantiedagen krijg ik"])
-    ],
-    top_k: Annotated[int, Query(ge=1, le=100)] = 10,
+    q: QueryDep,
+    top_k: TopKDep,
     mode: SearchMode = "hybrid",
+    cursor: Annotated[
+        str | None, Query(description="The `next_cursor` of the previous page.")
+    ] = None,
+    include_outdated: Annotated[
+        bool, Query(description="Also show expired and superseded documents.")
+    ] = False,
 ) -> dict[str, Any]:
-    """Best passages for a query, with document, owners and age."""
-    hits = searcher.search(q, top_k=top_k, filters=filters, mode=mode)
-    return {"query": q, "mode": mode, "hits": [hit_record(hit) for hit in hits]}
+    """Best passages for a query, with document, owners, age and highlighted snippet.
+
+    Pages: pass the response's `next_cursor` as `cursor` with the same query, filters and mode.
+    """
+    page = search_page(searcher, PageRequest(q, filters, mode, top_k, cursor, include_outdated))
+    return search_json(q, mode, page)
+
+
+def search_json(query: str, mode: str, page: ResultPage) -> dict[str, Any]:
+    """The JSON shape of one page of results."""
+    terms = match_terms(query)
+    return {
+        "query": query,
+        "mode": mode,
+        "hits": [hit_record(hit, terms=terms) for hit in page.hits],
+        "next_cursor": page.next_cursor,
+        "facets": {name: [vars(v) for v in values] for name, values in page.facets.items()},
+    }

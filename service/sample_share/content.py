@@ -111,6 +111,11 @@ def load_owners_files(path: Path = DOCUMENTS_TOML) -> tuple[OwnersFile, ...]:
     )
 
 
+def load_teams_text(path: Path = DOCUMENTS_TOML) -> str:
+    """The text of the share's TEAMS file (empty when the data file has none)."""
+    return str(_read(path).get("teams", {}).get("text", ""))
+
+
 def _read(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:

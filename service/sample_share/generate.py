@@ -13,12 +13,14 @@ from service.sample_share.content import (
     document_dates,
     load_documents,
     load_owners_files,
+    load_teams_text,
 )
 from service.sample_share.render import render_document
 
 logger = logging.getLogger(__name__)
 
 OWNERS_FILE = "OWNERS"
+TEAMS_FILE = "TEAMS"
 
 
 def generate_sample_share(dest: Path, now: datetime | None = None) -> list[Path]:
@@ -45,6 +47,7 @@ def generate_sample_share(dest: Path, now: datetime | None = None) -> list[Path]
         _set_mtime(target, dates.modified)
         written.append(target)
     written += [_write_owners(dest, owners, moment) for owners in load_owners_files()]
+    written += _write_teams(dest, moment)
     _stamp_folders(dest)
     logger.info("Wrote the sample share: %d files under %s", len(written), dest)
     return sorted(written)
@@ -56,6 +59,16 @@ def _write_owners(dest: Path, owners: OwnersFile, moment: datetime) -> Path:
     target.write_text(owners.text.strip() + "\n", encoding="utf-8")
     _set_mtime(target, moment - timedelta(days=owners.age_days))
     return target
+
+
+def _write_teams(dest: Path, moment: datetime) -> list[Path]:
+    text = load_teams_text().strip()
+    if not text:
+        return []
+    target = dest / TEAMS_FILE
+    target.write_text(text + "\n", encoding="utf-8")
+    _set_mtime(target, moment)
+    return [target]
 
 
 def _inside(dest: Path, rel_path: str) -> Path:

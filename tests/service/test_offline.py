@@ -73,7 +73,7 @@ def test_ingest_search_and_serve_make_no_outside_connection(
         assert (
             httpx.get(f"http://127.0.0.1:{port}/", params={"q": "thuiswerken"}).status_code == 200
         )
-        assert httpx.get(f"http://127.0.0.1:{port}/api/search", params={"q": "VPN"}).json()["hits"]
+        assert httpx.get(f"http://127.0.0.1:{port}/api/search", params={"q": "VPN"}, timeout=120).json()["hits"]
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -1,0 +1,97 @@
+"""Synthetic and sample texts: real Dutch/English passages, Zipf word salad, small text trees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from service.sample_share.content import load_documents
+
+LANGUAGES = ("nl", "en")
+VOCABULARY_SIZE = 20_000
+
+
+def sample_share_words() -> list[str]:
+    """The words of the sample share's prose (paragraphs and bullets), in document order."""
+    words: list[str] = []
+    for document in load_documents():
+        for section in document.sections:
+            for text in (*section.paragraphs, *section.bullets):
+                words.extend(text.split())
+    return words
+
+
+def sample_passages(count: int, words_each: int) -> list[str]:
+    """``count`` passages of ``words_each`` consecutive words of the sample share's prose.
+
+    The prose is half Dutch, half English. Windows start every third of a passage, so they
+    overlap; that changes nothing for embedding speed.
+
+    Raises:
+        ValueError: the prose is too short for that many passages.
+    """
+    words = sample_share_words()
+    starts = range(0, len(words) - words_each + 1, max(1, words_each // 3))
+    if len(starts) < count:
+        raise ValueError(
+            f"The sample share yields {len(starts)} passages of {words_each} words, not {count}: "
+            "ask for fewer or shorter passages."
+        )
+    return [" ".join(words[start : start + words_each]) for start in starts[:count]]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The most frequent words of a language, drawn with Zipf's law (weight 1/rank)."""
+
+    language: str
+    size: int = VOCABULARY_SIZE
+
+    @cached_property
+    def words(self) -> list[str]:
+        """Frequent alphabetic words of the language (wordfreq's list, offline)."""
+        import wordfreq
+
+        ranked = wordfreq.top_n_list(self.language, self.size * 2)
+        return [word for word in ranked if word.isalpha()][: self.size]
+
+    @cached_property
+    def weights(self) -> npt.NDArray[np.float64]:
+        """Zipf sampling probabilities by rank."""
+        raw = 1.0 / np.arange(1, len(self.words) + 1, dtype=np.float64)
+        weights: npt.NDArray[np.float64] = raw / raw.sum()
+        return weights
+
+    def draw(self, rng: np.random.Generator, count: int) -> list[int]:
+        """Indices of ``count`` words drawn with Zipf weights."""
+        return [int(i) for i in rng.choice(len(self.words), size=count, p=self.weights)]
+
+    def text(self, rng: np.random.Generator, count: int) -> str:
+        """A passage of ``count`` Zipf-drawn words (word salad with realistic frequencies)."""
+        return " ".join(self.words[i] for i in self.draw(rng, count))
+
+
+def write_text_tree(root: Path, files: int, seed: int = 0) -> list[Path]:
+    """Write ``files`` small ``.txt`` files (one or two short paragraphs) in folders of 100.
+
+    Returns:
+        The paths written.
+    """
+    rng = np.random.default_rng(seed)
+    vocabularies = [Vocabulary(language) for language in LANGUAGES]
+    written = []
+    for number in range(files):
+        vocabulary = vocabularies[number % len(vocabularies)]
+        paragraphs = [
+            vocabulary.text(rng, int(rng.integers(15, 40))).capitalize() + "."
+            for _ in range(int(rng.integers(1, 3)))
+        ]
+        path = root / f"map-{number // 100:03d}" / f"notitie-{number:05d}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+        written.append(path)
+    return written

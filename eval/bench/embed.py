@@ -1,0 +1,127 @@
+"""Section ``embed``: passages/s per model profile and single-query embedding latency."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+
+from eval.bench.corpus import sample_passages
+from eval.bench.encoders import EncoderPool
+from eval.bench.measure import percentile, spread, timed
+from eval.bench.plan import BenchContext, BenchPlan
+from eval.bench.results import Measured, Table
+from index.encoder import Encoder
+from index.threads import configure_threads
+from service.sample_share import load_questions
+
+logger = logging.getLogger(__name__)
+
+
+def _token_counts(pool: EncoderPool, profile: str, passages: list[str]) -> tuple[float, float]:
+    """Mean tokens per passage (prompt included) and the share cut at the model's window."""
+    encoder = pool.get(profile)
+    tokenizer = encoder.model.tokenizer
+    prompt = encoder.profile.passage_prompt
+    counts = [len(tokenizer(prompt + text)["input_ids"]) for text in passages]
+    window = encoder.profile.max_seq_length
+    return sum(counts) / len(counts), sum(count > window for count in counts) / len(counts)
+
+
+def _passages_per_second(encoder: Encoder, passages: list[str]) -> float:
+    _, seconds = timed(lambda: encoder.encode_passages(passages))
+    return len(passages) / seconds
+
+
+def _query_milliseconds(encoder: Encoder, queries: list[str]) -> list[float]:
+    latencies = []
+    for query in queries:
+        started = time.perf_counter()
+        encoder.encode_queries([query])
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
+Runs = dict[tuple[str, str], list[float]]
+"""Per-run values by (profile, measure)."""
+MEASURES = ("passages/s", "query p50 ms", "query p99 ms", "1-thread p50 ms", "1-thread p99 ms")
+
+
+def _measure_profile(
+    encoder: Encoder, passages: list[str], queries: list[str], threads: int
+) -> tuple[float, float, float, float, float]:
+    """One run of one profile: passage rate, then query latency at ``threads`` and at 1."""
+    rate = _passages_per_second(encoder, passages)
+    latencies = _query_milliseconds(encoder, queries)
+    configure_threads(1)
+    try:
+        single = _query_milliseconds(encoder, queries)
+    finally:
+        configure_threads(threads)
+    return (
+        rate,
+        percentile(latencies, 50),
+        percentile(latencies, 99),
+        percentile(single, 50),
+        percentile(single, 99),
+    )
+
+
+def measure_embedding(context: BenchContext, pool: EncoderPool) -> Measured:
+    """Embed the same passages and queries with every profile, interleaved within each run."""
+    plan = context.plan
+    passages = sample_passages(plan.passages, plan.passage_words)
+    questions = [question.question for question in load_questions()]
+    runs: Runs = defaultdict(list)
+    for run in range(plan.runs):
+        offset = run * plan.query_samples
+        queries = [questions[(offset + i) % len(questions)] for i in range(plan.query_samples)]
+        for profile in plan.profiles:
+            values = _measure_profile(pool.get(profile), passages, queries, plan.threads)
+            for measure, value in zip(MEASURES, values, strict=True):
+                runs[(profile, measure)].append(value)
+        logger.info("embed run %d/%d done", run + 1, plan.runs)
+    return _render(context, pool, passages, runs)
+
+
+def _render(context: BenchContext, pool: EncoderPool, passages: list[str], runs: Runs) -> Measured:
+    plan = context.plan
+    rows = []
+    figures: dict[str, float] = {}
+    for profile in plan.profiles:
+        tokens, cut = _token_counts(pool, profile, passages)
+        spreads = [spread(runs[(profile, measure)]) for measure in MEASURES]
+        shown = [item.show(1 if number == 0 else 0) for number, item in enumerate(spreads)]
+        rows.append((profile, f"{tokens:.0f} ({cut:.0%} cut)", *shown))
+        figures[f"embed.{profile}.passages_per_s"] = spreads[0].median
+        figures[f"embed.{profile}.query_p50_ms"] = spreads[1].median
+        figures[f"embed.{profile}.query_p50_ms_1thread"] = spreads[3].median
+    header = ("profile", "tokens/passage", *MEASURES)
+    tables = [Table(f"{plan.passages} passages of {plan.passage_words} words", header, tuple(rows))]
+    if len(plan.profiles) == 2:
+        first, second = plan.profiles
+        pairs = zip(runs[(first, MEASURES[0])], runs[(second, MEASURES[0])], strict=True)
+        ratio_row = (f"{first} / {second} passages/s", spread([a / b for a, b in pairs]).show(2))
+        tables.append(Table("Ratio measured within each run", ("ratio", "value"), (ratio_row,)))
+    notes = (
+        f"Passages: windows of the sample share's Dutch and English prose, embedded in batches "
+        f"of 32 with the threads set once ({plan.threads}) for torch and FAISS. Query latency: "
+        f"one sample-share question per call, {plan.query_samples} calls per run, first with "
+        f"{plan.threads} threads, then with 1 (`index.threads.configure_threads(1)`, restored "
+        "after); p99 of so few calls is close to their maximum. Profiles alternate within each "
+        "run, so they share the same machine load. tokens/passage counts the model's own "
+        "tokens with its passage prompt; `cut` is the share longer than the model's window.",
+    )
+    return Measured(tuple(tables), notes, figures, findings=_findings(plan, runs))
+
+
+def _findings(plan: BenchPlan, runs: Runs) -> tuple[str, ...]:
+    found = []
+    for profile in plan.profiles:
+        many = spread(runs[(profile, MEASURES[1])]).median
+        one = spread(runs[(profile, MEASURES[3])]).median
+        found.append(
+            f"Query embedding alone, {profile}: p50 {many:.0f} ms with {plan.threads} torch "
+            f"threads, {one:.0f} ms with 1 thread (medians of runs, same load)."
+        )
+    return tuple(found)

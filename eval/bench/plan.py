@@ -1,0 +1,111 @@
+"""How big and how often each benchmark section measures: the full plan and the quick one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PROFILES = ("multilingual-e5-small", "minilm-en")
+
+
+@dataclass(frozen=True)
+class ServerVariant:
+    """Thread settings a benchmarked server process starts with.
+
+    Attributes:
+        name: Label in the report.
+        threads: ``WEGWIJS_THREADS`` (torch and FAISS, set once at start-up).
+        omp_threads: ``OMP_NUM_THREADS`` of the process, or ``None`` to leave it unset. FAISS
+            reads it in every request thread: its thread count set at start-up applies only
+            to the thread that set it.
+    """
+
+    name: str
+    threads: int
+    omp_threads: int | None = None
+
+
+DEFAULT_SERVER = ServerVariant("threads=2 (default)", 2)
+SINGLE_THREAD_SERVER = ServerVariant("threads=1, OMP_NUM_THREADS=1", 1, 1)
+
+
+@dataclass(frozen=True)
+class BenchPlan:
+    """Sizes and repetitions of every section.
+
+    Attributes:
+        runs: Repetitions of every timed measurement (the report shows median and min–max).
+        threads: CPU threads for torch and FAISS, set once per process.
+        profiles: Model profiles whose embedding speed is measured.
+        passages: Passages embedded per run.
+        passage_words: Words per passage (about 130 tokens for e5 on Dutch/English prose).
+        query_samples: Single-query embeddings timed per run.
+        http_sizes: Chunk counts of the synthetic homes searched over HTTP.
+        http_profile: Model profile the HTTP server embeds queries with.
+        http_requests: Requests the single client sends per run (per mode).
+        http_busy_requests: Requests each of several concurrent clients sends per run.
+        http_clients: Concurrent client counts.
+        http_variants: Server thread settings compared within each run.
+        vector_size: Synthetic vectors for the exact vs IVF+SQ8 comparison.
+        hnsw_size: Synthetic vectors for the HNSW build (a prefix of the same vectors).
+        recall_queries: Queries for recall@10 (half tune the search effort, half check it).
+        latency_queries: Single-query searches timed per run.
+        tree_files: Small text files in the re-scan tree.
+        ingest_profile: Model profile of the ingest measurements.
+        sample_files: Documents of the sample share to ingest (0: all of them).
+    """
+
+    runs: int = 5
+    threads: int = 2
+    profiles: tuple[str, ...] = PROFILES
+    passages: int = 64
+    passage_words: int = 90
+    query_samples: int = 20
+    http_sizes: tuple[int, ...] = (10_000, 100_000)
+    http_profile: str = "multilingual-e5-small"
+    http_requests: int = 16
+    http_busy_requests: int = 8
+    http_clients: tuple[int, ...] = (1, 8)
+    http_variants: tuple[ServerVariant, ...] = (DEFAULT_SERVER, SINGLE_THREAD_SERVER)
+    vector_size: int = 1_000_000
+    hnsw_size: int = 200_000
+    recall_queries: int = 200
+    latency_queries: int = 20
+    tree_files: int = 1_000
+    ingest_profile: str = "minilm-en"
+    sample_files: int = 0
+
+
+FULL = BenchPlan()
+QUICK = BenchPlan(
+    runs=1,
+    passages=4,
+    query_samples=3,
+    http_sizes=(300,),
+    http_profile="minilm-en",
+    http_requests=3,
+    http_busy_requests=2,
+    http_clients=(1, 2),
+    http_variants=(DEFAULT_SERVER,),
+    vector_size=3_000,
+    hnsw_size=2_000,
+    recall_queries=20,
+    latency_queries=3,
+    tree_files=3,
+    sample_files=1,
+)
+
+
+@dataclass(frozen=True)
+class BenchContext:
+    """Where a benchmark run keeps its data, and its plan.
+
+    Attributes:
+        plan: Sizes and repetitions.
+        work_dir: Synthetic homes, trees and section results (reused between runs).
+        model_cache: Folder of converted models (``WEGWIJS_MODEL_CACHE_DIR``).
+    """
+
+    plan: BenchPlan
+    work_dir: Path
+    model_cache: Path

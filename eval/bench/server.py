@@ -1,0 +1,103 @@
+"""Run real ``wegwijs serve`` processes on loopback for the HTTP benchmarks."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from eval.bench.plan import ServerVariant
+from ingest.offline import OFFLINE_ENV
+
+START_TIMEOUT_S = 180.0
+
+
+@dataclass(frozen=True)
+class _Server:
+    url: str
+    process: subprocess.Popen[bytes]
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _server_env(model_cache: Path, variant: ServerVariant) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("WEGWIJS_") and key != "OMP_NUM_THREADS"
+    }
+    env.update(OFFLINE_ENV)
+    env["WEGWIJS_MODEL_CACHE_DIR"] = str(model_cache)
+    env["WEGWIJS_THREADS"] = str(variant.threads)
+    if variant.omp_threads is not None:
+        env["OMP_NUM_THREADS"] = str(variant.omp_threads)
+    return env
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"The server exited with code {process.returncode} before serving.")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=30).json().get("status") == "ok":
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise TimeoutError(f"{url} did not report ok within {START_TIMEOUT_S:.0f} s.")
+
+
+def _start(home: Path, profile: str, model_cache: Path, variant: ServerVariant) -> _Server:
+    port = free_port()
+    command = [sys.executable, "-m", "service", "--home", str(home), "--model", profile,
+               "serve", "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
+    process = subprocess.Popen(
+        command,
+        env=_server_env(model_cache, variant),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return _Server(f"http://127.0.0.1:{port}", process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def running_servers(
+    home: Path, profile: str, model_cache: Path, variants: Sequence[ServerVariant]
+) -> Iterator[list[str]]:
+    """Serve ``home`` once per variant with ``wegwijs serve`` on free loopback ports.
+
+    All processes start at once; yields their base URLs (in ``variants`` order) when every
+    one reports ok on ``/healthz``, and stops them all afterwards.
+    """
+    servers: list[_Server] = []
+    try:
+        for variant in variants:
+            servers.append(_start(home, profile, model_cache, variant))
+        for server in servers:
+            _wait_ready(server.url, server.process)
+        yield [server.url for server in servers]
+    finally:
+        for server in servers:
+            _stop(server.process)

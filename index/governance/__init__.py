@@ -1,0 +1,1 @@
+"""Knowledge governance: areas, review clocks, outdated copies, audits, experts and gaps."""

@@ -1,0 +1,35 @@
+"""Document-level views of the chunk embeddings stored in the catalog."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+
+import numpy as np
+import numpy.typing as npt
+
+Matrix = npt.NDArray[np.float32]
+
+
+def chunk_vectors(conn: sqlite3.Connection) -> dict[str, Matrix]:
+    """Each document's chunk embeddings, one row per chunk in order."""
+    rows: dict[str, list[Matrix]] = defaultdict(list)
+    for row in conn.execute("SELECT doc_id, embedding FROM chunks ORDER BY doc_id, ordinal"):
+        rows[row[0]].append(np.frombuffer(row[1], dtype=np.float32))
+    return {doc_id: np.stack(vectors) for doc_id, vectors in rows.items()}
+
+
+def mean_vectors(chunks: dict[str, Matrix]) -> tuple[list[str], Matrix]:
+    """Document ids (sorted) and the L2-normalised mean of each one's chunk embeddings."""
+    doc_ids = sorted(chunks)
+    if not doc_ids:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    means = np.stack([chunks[doc_id].mean(axis=0) for doc_id in doc_ids]).astype(np.float32)
+    norms = np.linalg.norm(means, axis=1, keepdims=True)
+    return doc_ids, (means / np.where(norms == 0, 1, norms)).astype(np.float32)
+
+
+def alignment(left: Matrix, right: Matrix) -> float:
+    """How much two documents say the same: each chunk's best match, averaged both ways."""
+    similarity = left @ right.T
+    return float((similarity.max(axis=1).mean() + similarity.max(axis=0).mean()) / 2)

@@ -1,0 +1,98 @@
+"""Record searches, the documents they used, and the gaps they revealed, in the catalog.
+
+Writes go through a short-lived writable connection of their own (never the searcher's
+read-only one); a busy catalog loses the entry with a warning rather than slowing a search.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from index.catalog import catalog_path, connect, transaction
+from index.governance.config import GovernanceConfig
+from index.governance.ledger import record_gap
+from index.governance.ranking import is_excluded
+from index.models import Hit
+
+logger = logging.getLogger(__name__)
+UseKind = Literal["top_hit", "clicked", "cited"]
+Verdict = Literal["clicked", "cited", "down"]
+VERDICTS: tuple[Verdict, ...] = ("clicked", "cited", "down")
+LOGGED_HITS = 5
+BUSY_MS = 2000
+
+
+def answer_confidence(hits: Sequence[Hit], dense: dict[int, float]) -> float | None:
+    """The best dense (cosine) score among hits that may answer; None without a dense arm."""
+    if not dense:
+        return None
+    return max((dense.get(h.chunk_rowid, 0.0) for h in hits if not is_excluded(h)), default=0.0)
+
+
+def log_search(
+    home: Path,
+    query: str,
+    hits: Sequence[Hit],
+    dense: dict[int, float],
+    config: GovernanceConfig,
+) -> None:
+    """Log a search: its top documents, its top hit as used, and a gap when nothing answers."""
+    if not config.log_queries:
+        return
+    confidence = answer_confidence(hits, dense)
+    at = _now()
+    doc_ids = list(dict.fromkeys(hit.doc_id for hit in hits))[:LOGGED_HITS]
+    try:
+        conn = _writer(home)
+        try:
+            with transaction(conn):
+                conn.execute(
+                    "INSERT INTO query_log (query, asked_at, confidence, doc_ids) VALUES (?,?,?,?)",
+                    (query, at, confidence, json.dumps(doc_ids)),
+                )
+                if doc_ids:
+                    _use(conn, doc_ids[0], "top_hit", at)
+                if confidence is not None and confidence < config.gap_threshold:
+                    record_gap(conn, query, "search", confidence, at)
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as exc:
+        logger.warning("Query not logged (catalog busy): %s", exc)
+
+
+def note_feedback(home: Path, query: str, verdict: Verdict, doc_id: str | None = None) -> None:
+    """Record a click on or a citation of ``doc_id``, or a thumbs-down (a gap) for ``query``."""
+    conn = _writer(home)
+    try:
+        with transaction(conn):
+            if verdict == "down":
+                record_gap(conn, query, "feedback", None, _now())
+            elif doc_id:
+                _use(conn, doc_id, verdict, _now())
+    finally:
+        conn.close()
+
+
+def _use(conn: sqlite3.Connection, doc_id: str, kind: UseKind, at: str) -> None:
+    conn.execute(
+        "INSERT INTO uses (doc_id, sha256, kind, used_at) "
+        "SELECT doc_id, sha256, ?, ? FROM documents WHERE doc_id = ?",
+        (kind, at, doc_id),
+    )
+
+
+def _writer(home: Path) -> sqlite3.Connection:
+    conn = connect(catalog_path(home))
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

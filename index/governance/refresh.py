@@ -1,0 +1,34 @@
+"""Recompute what governance derives from the whole catalog, once per ingest."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass, field
+
+from index.governance.docvectors import chunk_vectors
+from index.governance.marks import follow_documents
+from index.governance.supersede import SupersedeConfig, record_copies
+from index.governance.topics import TopicConfig, record_topics
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RefreshConfig:
+    """Thresholds for copies and topics."""
+
+    copies: SupersedeConfig = field(default_factory=SupersedeConfig)
+    topics: TopicConfig = field(default_factory=TopicConfig)
+
+
+def refresh_governance(conn: sqlite3.Connection, config: RefreshConfig = RefreshConfig()) -> None:
+    """Re-key marks to moved documents, find groups of copies, cluster topics.
+
+    Runs inside the caller's transaction, after the documents of a run were written.
+    """
+    follow_documents(conn)
+    chunks = chunk_vectors(conn)
+    copies = record_copies(conn, chunks, config.copies)
+    topics = record_topics(conn, chunks, config.topics)
+    logger.info("Governance: %d documents in groups of copies, %d topics", copies, topics)

@@ -1,0 +1,97 @@
+"""Governance for the CLI, API and pages: open the catalog, call the library, shape the JSON.
+
+The pages render the same dicts the API returns, so the two never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from index.catalog import catalog_path, connect, transaction
+from index.errors import IndexNotFoundError
+from index.governance.audit import Audit, build_audit
+from index.governance.experts import Expert, find_experts
+from index.governance.gaps import GapGroup, group_gaps, take_feedback
+from index.governance.ledger import read_gaps
+from index.governance.marks import Action, record_mark
+from index.governance.review_state import ReviewPolicy
+from index.search import Searcher
+from service.render import age
+
+
+def _catalog(home: Path) -> Path:
+    path = catalog_path(home)
+    if not path.exists():
+        raise IndexNotFoundError(
+            f"No catalog in {home}: run 'wegwijs --home {home} ingest ROOT' first."
+        )
+    return path
+
+
+def mark_document(home: Path, reference: str, action: Action, by: str, note: str) -> dict[str, Any]:
+    """Record a review or an outdated mark; the stored mark as JSON."""
+    conn = connect(_catalog(home))
+    try:
+        with transaction(conn):
+            mark = record_mark(conn, reference, action, by, note)
+    finally:
+        conn.close()
+    return asdict(mark)
+
+
+def load_audit(home: Path, owner: str | None = None, policy: ReviewPolicy | None = None) -> Audit:
+    """The audit of a home's catalog now (only ``owner``'s part when given)."""
+    conn = connect(_catalog(home), readonly=True)
+    try:
+        return build_audit(conn, datetime.now(UTC), policy or ReviewPolicy(), owner)
+    finally:
+        conn.close()
+
+
+def audit_json(audit: Audit) -> dict[str, Any]:
+    """The JSON shape of an audit (``/api/audit``, ``wegwijs audit``, the audit page)."""
+    data = asdict(audit)
+    for queue in data["queues"]:
+        for item in queue["items"]:
+            item["age"] = age(item["last_edited"])
+    for item in data["orphans"]:
+        item["age"] = age(item["last_edited"])
+    data["bus_factor"] = [
+        asdict(entry) | {"single_person": entry.single_person} for entry in audit.bus_factor
+    ]
+    return data
+
+
+def experts_json(query: str, experts: list[Expert]) -> dict[str, Any]:
+    """The JSON shape of an experts answer (``/api/experts``, ``wegwijs experts --json``)."""
+    return {"query": query, "experts": [asdict(expert) for expert in experts]}
+
+
+def load_experts(searcher: Searcher, query: str, top_k: int) -> dict[str, Any]:
+    """The people behind the best passages for ``query``, as JSON."""
+    return experts_json(query, find_experts(searcher, query, top_k))
+
+
+def load_gaps(searcher: Searcher, include_closed: bool = False) -> dict[str, Any]:
+    """Open gaps grouped and routed, and (when asked) the questions answered since."""
+    take_feedback(searcher)
+    groups = group_gaps(searcher, read_gaps(searcher.conn))
+    closed = [asdict(gap) for gap in read_gaps(searcher.conn, include_closed=True) if gap.closed_at]
+    return {
+        "groups": [_group_json(group) for group in groups],
+        "closed": closed if include_closed else [],
+    }
+
+
+def _group_json(group: GapGroup) -> dict[str, Any]:
+    return {
+        "question": group.queries[0].query,
+        "times": group.times,
+        "routed_to": group.routed_to,
+        "area": group.area,
+        "nearest_doc_id": group.nearest_doc_id,
+        "queries": [asdict(gap) for gap in group.queries],
+    }

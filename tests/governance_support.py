@@ -1,0 +1,27 @@
+"""Test support for governance: a private copy of the session's ingested sample home."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+from index.catalog import catalog_path
+from index.vectors import index_dir
+
+PEOPLE_TABLES = ("reviews", "uses", "query_log", "gaps")
+
+
+def copy_home(source: Path, dest: Path) -> Path:
+    """Copy a home's catalog (consistently, via SQLite's backup) and index generations.
+
+    What people did in the source (reviews, marks, uses, queries, gaps) is left behind, so a
+    test starts from the share alone, whatever other tests searched before.
+    """
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(index_dir(source), index_dir(dest))
+    with sqlite3.connect(catalog_path(source)) as src, sqlite3.connect(catalog_path(dest)) as dst:
+        src.backup(dst)
+        for table in PEOPLE_TABLES:
+            dst.execute(f"DELETE FROM {table}")
+    return dest

@@ -1,0 +1,60 @@
+"""Approximate indexes: recall against exact search, ids kept, filters per query."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index.ann import AnnConfig, build_ann, default_nlist, search_parameters
+from index.vectors import build_flat
+
+
+def _vectors(count: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    vectors = rng.standard_normal((count, 384), dtype=np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [AnnConfig(kind="hnsw", ef_search=128), AnnConfig(kind="ivf_sq8", nlist=16, nprobe=16)],
+)
+def test_full_effort_finds_the_exact_neighbours_by_row_id(config: AnnConfig) -> None:
+    vectors = _vectors(2_000)
+    ids = np.arange(1_000, 3_000, dtype=np.int64)
+    exact = build_flat(ids, vectors, 384)
+    index = build_ann(ids, vectors, config)
+    queries = vectors[:20]
+    _, truth = exact.search(queries, 10)
+    _, found = index.search(queries, 10, params=search_parameters(index, config))
+    recall = np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth, strict=True)])
+    assert recall >= 0.9  # every list is scanned; SQ8 rounding alone may swap near-ties
+    assert found[:, 0].tolist() == ids[:20].tolist()
+
+
+@pytest.mark.parametrize("kind", ["hnsw", "ivf_sq8"])
+def test_allowed_ids_filter_each_query(kind: str) -> None:
+    config = AnnConfig(kind=kind, nlist=8, nprobe=8)  # type: ignore[arg-type]
+    vectors = _vectors(1_000, seed=1)
+    ids = np.arange(1_000, dtype=np.int64)
+    index = build_ann(ids, vectors, config)
+    allowed = np.array([3, 500, 999], dtype=np.int64)
+    params = search_parameters(index, config, allowed)
+    _, found = index.search(vectors[500:501], 3, params=params)
+    assert found[0, 0] == 500
+    assert set(found[0].tolist()) <= {3, 500, 999, -1}
+
+
+def test_unknown_kind_lists_the_choices() -> None:
+    with pytest.raises(ValueError, match="choose one of hnsw, ivf_sq8"):
+        build_ann(np.arange(1, dtype=np.int64), _vectors(1), AnnConfig(kind="lsh"))  # type: ignore[arg-type]
+
+
+def test_ivf_refuses_fewer_vectors_than_lists() -> None:
+    with pytest.raises(ValueError, match="at least nlist=64"):
+        build_ann(np.arange(10, dtype=np.int64), _vectors(10), AnnConfig(nlist=64))
+
+
+def test_default_nlist_is_a_power_of_two_near_four_root_n() -> None:
+    assert default_nlist(1_000_000) == 2048
+    assert default_nlist(100_000) == 1024

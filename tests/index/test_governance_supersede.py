@@ -1,0 +1,72 @@
+"""Superseded copies: names, similarity rules, groups and the canonical copy."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from index.governance.docvectors import alignment
+from index.governance.supersede import (
+    CopyFacts,
+    CopyPair,
+    SupersedeConfig,
+    choose_canonical,
+    copy_reason,
+    group_copies,
+    has_copy_marker,
+    name_stem,
+)
+
+CONFIG = SupersedeConfig()
+
+
+@pytest.mark.parametrize(
+    ("path", "stem", "marked"),
+    [
+        ("hr/reiskostenbeleid_v2_definitief(2).docx", "reiskostenbeleid", True),
+        ("hr/oud/verlofregeling_2019.pdf", "verlofregeling", True),
+        ("hr/verlofregeling.docx", "verlofregeling", False),
+        ("Kopie van begroting FINAL(2).xlsx", "begroting", True),
+        ("notes - Copy.docx", "notes", True),
+        ("old/plan.md", "plan", True),
+        ("communicatie/huisstijlgids.pdf", "huisstijlgids", False),
+    ],
+)
+def test_names_lose_versions_years_and_copy_markers(path: str, stem: str, marked: bool) -> None:
+    assert name_stem(path) == stem
+    assert has_copy_marker(path) is marked
+
+
+def test_copy_rules_need_similar_content_and_a_reason() -> None:
+    assert copy_reason("a.docx", "b.pdf", 0.98, CONFIG) == "near-identical content"
+    assert copy_reason("hr/plan.docx", "hr/oud/plan_2020.docx", 0.86, CONFIG) == (
+        "same name, similar content"
+    )
+    assert copy_reason("hr/plan.docx", "hr/kopie van budget.docx", 0.93, CONFIG) == (
+        "copy-like name, similar content"
+    )
+    assert copy_reason("hr/plan.docx", "hr/oud/plan_2020.docx", 0.80, CONFIG) is None
+    assert copy_reason("hr/plan.docx", "hr/budget.docx", 0.95, CONFIG) is None
+
+
+def test_alignment_of_identical_and_unrelated_chunks() -> None:
+    left = np.eye(3, dtype=np.float32)
+    assert alignment(left, left) == pytest.approx(1.0)
+    assert alignment(left[:1], left[1:]) == pytest.approx(0.0)
+
+
+def test_copies_form_connected_groups() -> None:
+    pairs = [CopyPair("a", "b", 0.9, ""), CopyPair("c", "b", 0.9, ""), CopyPair("x", "y", 0.9, "")]
+    groups = group_copies(pairs)
+    assert groups["a"] == groups["b"] == groups["c"] != groups["x"] == groups["y"]
+
+
+def test_the_canonical_copy_is_the_latest_edited_or_reviewed_and_not_outdated() -> None:
+    old, new, later = (datetime(2020, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC),
+                       datetime(2026, 5, 1, tzinfo=UTC))  # fmt: skip
+    copies = [CopyFacts("old", old, False), CopyFacts("new", new, False)]
+    assert choose_canonical(copies) == "new"
+    assert choose_canonical([CopyFacts("old", later, False), CopyFacts("new", new, False)]) == "old"
+    assert choose_canonical([CopyFacts("old", old, False), CopyFacts("new", new, True)]) == "old"
