@@ -71,9 +71,14 @@ def test_ingest_search_and_serve_make_no_outside_connection(
     try:
         _wait_for(f"http://127.0.0.1:{port}/healthz")
         assert (
-            httpx.get(f"http://127.0.0.1:{port}/", params={"q": "thuiswerken"}).status_code == 200
+            httpx.get(
+                f"http://127.0.0.1:{port}/", params={"q": "thuiswerken"}, timeout=120
+            ).status_code
+            == 200
         )
-        assert httpx.get(f"http://127.0.0.1:{port}/api/search", params={"q": "VPN"}, timeout=120).json()["hits"]
+        assert httpx.get(
+            f"http://127.0.0.1:{port}/api/search", params={"q": "VPN"}, timeout=120
+        ).json()["hits"]
     finally:
         server.terminate()
         server.wait(timeout=30)
