@@ -29,10 +29,14 @@ def test_single_arms_and_hybrid_match_the_searcher() -> None:
     assert [k for k, _ in rank_chunks(config("dense"), DENSE, LEXICAL)] == [1, 2, 3]
     assert [k for k, _ in rank_chunks(config("lexical"), DENSE, LEXICAL)] == [3, 4, 1]
     hybrid = config("hybrid", dense_weight=0.6, lexical_weight=0.4)
-    assert rank_chunks(hybrid, DENSE, LEXICAL) == fuse(DENSE, LEXICAL, 0.6, 0.4)
+    assert rank_chunks(hybrid, DENSE, LEXICAL) == fuse(
+        DENSE, LEXICAL, 0.6, 0.4, hybrid.search.normalisation
+    )
 
 
 def test_candidates_cut_each_arm_before_fusing() -> None:
     cut = config("hybrid", dense_weight=0.5, lexical_weight=0.5, candidates=1)
-    assert rank_chunks(cut, DENSE, LEXICAL) == fuse({1: 0.9}, {3: 12.0}, 0.5, 0.5)
+    assert rank_chunks(cut, DENSE, LEXICAL) == fuse(
+        {1: 0.9}, {3: 12.0}, 0.5, 0.5, cut.search.normalisation
+    )
     assert top(LEXICAL, 2) == {3: 12.0, 4: 7.0}
