@@ -27,6 +27,7 @@ from index.analyze import ANALYSIS_VERSION
 from index.build import ingest
 from index.catalog import SCHEMA_VERSION
 from index.encoder import SentenceTransformerEncoder
+from ingest.parse import file_sha256
 from ingest.pipeline import IngestConfig
 from service.engine import model_info
 
@@ -90,15 +91,6 @@ def file_name(doc_id: str) -> str:
     return f"{safe}.txt"
 
 
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def prepare_corpus(dataset: Path, cache_dir: Path) -> Corpus:
     """The corpus of a BEIR folder as files: its own ``docs/`` if mapped, else written text.
 
@@ -108,7 +100,7 @@ def prepare_corpus(dataset: Path, cache_dir: Path) -> Corpus:
     mapping = document_map(dataset)
     if mapping is not None:
         return _file_corpus(dataset, mapping)
-    digest = sha256_file(dataset / "corpus.jsonl")
+    digest = file_sha256(dataset / "corpus.jsonl")
     folder = cache_dir / "corpora" / f"{dataset.resolve().name}-{digest[:16]}"
     ids_path = folder / DOC_IDS_FILE
     if not ids_path.is_file():
@@ -147,7 +139,7 @@ def _file_corpus(dataset: Path, mapping: Mapping[str, str]) -> Corpus:
         )
     digest = hashlib.sha256()
     for name in sorted(mapping):
-        digest.update(f"{name}\t{mapping[name]}\t{sha256_file(docs / name)}\n".encode())
+        digest.update(f"{name}\t{mapping[name]}\t{file_sha256(docs / name)}\n".encode())
     return Corpus(dataset.resolve().name, docs, dict(mapping), digest.hexdigest())
 
 

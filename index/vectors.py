@@ -8,7 +8,6 @@ generations are kept so a damaged one can fall back.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -23,6 +22,7 @@ import numpy.typing as npt
 
 from index.errors import IndexCorruptError, IndexNotFoundError
 from index.models import Manifest
+from ingest.parse import file_sha256
 
 VECTORS_FILE = "vectors.faiss"
 MANIFEST_FILE = "manifest.json"
@@ -66,14 +66,6 @@ def _fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def current_generation(home: Path) -> int:
     """Number of the live generation, 0 when none was published."""
     pointer = index_dir(home) / CURRENT_FILE
@@ -92,7 +84,9 @@ def publish(home: Path, index: faiss.Index, manifest: Manifest) -> Manifest:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     faiss.write_index(index, str(staging / VECTORS_FILE))
-    final = replace(manifest, generation=generation, vectors_sha256=_sha256(staging / VECTORS_FILE))
+    final = replace(
+        manifest, generation=generation, vectors_sha256=file_sha256(staging / VECTORS_FILE)
+    )
     (staging / MANIFEST_FILE).write_text(json.dumps(final.to_json(), indent=2))
     for path in (staging / VECTORS_FILE, staging / MANIFEST_FILE, staging):
         _fsync_path(path)
@@ -138,7 +132,7 @@ def load(home: Path, generation: int | None = None) -> tuple[Manifest, faiss.Ind
     """
     manifest = read_manifest(home, generation)
     path = index_dir(home) / f"gen-{manifest.generation:06d}" / VECTORS_FILE
-    if not path.exists() or _sha256(path) != manifest.vectors_sha256:
+    if not path.exists() or file_sha256(path) != manifest.vectors_sha256:
         raise IndexCorruptError(
             f"{path} does not match its manifest checksum: run 'wegwijs reindex'."
         )
