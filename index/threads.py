@@ -1,12 +1,43 @@
-"""Set the thread count of torch and FAISS once, at a composition root."""
+"""CPU thread counts for torch, onnxruntime and FAISS, decided in this one module.
+
+Each library defaults to every core, so three of them in one process oversubscribe a small
+machine. A composition root calls ``configure_threads`` once; the ONNX query encoder builds its
+session options with ``onnx_session_options``. FAISS keeps its OpenMP thread count per calling
+thread, so a request thread of the server calls ``use_search_threads`` before it searches
+(one thread per single-query search: on two cores a second OpenMP thread only adds overhead).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+SEARCH_THREADS = 1
+
 
 def configure_threads(threads: int) -> None:
-    """Use ``threads`` CPU threads in torch and FAISS (they default to all cores each)."""
+    """Use ``threads`` CPU threads in torch and in FAISS (this thread) for batch work."""
     import faiss
     import torch
 
     torch.set_num_threads(threads)
     faiss.omp_set_num_threads(threads)
+
+
+def use_search_threads(threads: int = SEARCH_THREADS) -> None:
+    """Give FAISS ``threads`` OpenMP threads in the calling thread (a request thread)."""
+    import faiss
+
+    faiss.omp_set_num_threads(threads)
+
+
+def onnx_session_options(threads: int) -> Any:
+    """onnxruntime session options with ``threads`` intra-op threads and one inter-op thread."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # shared cores
+    options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return options
