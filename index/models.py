@@ -8,7 +8,12 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Manifest:
-    """Everything needed to check and reproduce one published index generation."""
+    """Everything needed to check and reproduce one published index generation.
+
+    ``index_kind`` is ``exact``, ``ivf_sq8`` or ``hnsw`` (see ``index.ann``); ``search_effort``
+    is the nprobe or efSearch each query uses (0 for exact search). Manifests written before
+    these fields existed describe exact indexes.
+    """
 
     generation: int
     model_profile: str
@@ -23,6 +28,8 @@ class Manifest:
     vectors_sha256: str
     created_at: str
     versions: dict[str, str]
+    index_kind: str = "exact"
+    search_effort: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-able dict."""

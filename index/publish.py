@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
+import faiss
+import numpy as np
+import numpy.typing as npt
+
+from index.ann import (
+    EXACT_LIMIT,
+    AnnConfig,
+    build_ann,
+    default_nlist,
+    index_kind,
+    search_effort,
+)
 from index.catalog import get_meta, set_meta, transaction
 from index.errors import IndexMismatchError
 from index.models import Manifest
@@ -15,6 +27,35 @@ from index.vectors import build_flat, publish, read_vectors
 from ingest.chunk import ChunkingConfig
 
 _VERSIONED = ("faiss-cpu", "sentence-transformers", "torch", "unstructured")
+
+
+@dataclass(frozen=True)
+class IndexChoice:
+    """Which FAISS index a generation gets.
+
+    Attributes:
+        exact_limit: Up to this many chunks the index is exact (flat); above, ``ann``.
+        ann: How the approximate index is built and how hard each query searches it.
+    """
+
+    exact_limit: int = EXACT_LIMIT
+    ann: AnnConfig = field(default_factory=AnnConfig)
+
+
+def build_vector_index(
+    ids: npt.NDArray[np.int64],
+    vectors: npt.NDArray[np.float32],
+    dimension: int,
+    choice: IndexChoice,
+) -> tuple[faiss.Index, int]:
+    """The index ``choice`` asks for at this size, and the search effort its queries use."""
+    if len(ids) <= choice.exact_limit:
+        return build_flat(ids, vectors, dimension), 0
+    config = choice.ann
+    if config.kind == "ivf_sq8" and not config.nlist:
+        config = replace(config, nlist=min(default_nlist(len(ids)), len(ids)))
+    index = build_ann(ids, vectors, config)
+    return index, search_effort(index, config)
 
 
 def check_model(conn: sqlite3.Connection, home: Path, model_info: dict[str, str]) -> None:
@@ -44,13 +85,18 @@ def publish_from_catalog(
     dimension: int,
     model_info: dict[str, str],
     chunking: ChunkingConfig,
+    choice: IndexChoice | None = None,
 ) -> Manifest:
-    """Build an exact index from every embedding in the catalog and publish it."""
+    """Build an index from every embedding in the catalog and publish it.
+
+    The whole generation is rebuilt each time, so deleted chunks are gone from it; the index is
+    exact up to ``choice.exact_limit`` chunks and approximate above (see ``IndexChoice``).
+    """
     with transaction(conn):
         seq = int(get_meta(conn, "seq") or 0)
         ids, vectors = read_vectors(conn, dimension)
         documents = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-    index = build_flat(ids, vectors, dimension)
+    index, effort = build_vector_index(ids, vectors, dimension, choice or IndexChoice())
     manifest = Manifest(
         generation=0,
         model_profile=model_info["profile"],
@@ -65,5 +111,7 @@ def publish_from_catalog(
         vectors_sha256="",
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         versions={name: version(name) for name in _VERSIONED},
+        index_kind=index_kind(index),
+        search_effort=effort,
     )
     return publish(home, index, manifest)

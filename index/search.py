@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import sqlite3
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -12,7 +13,9 @@ import faiss
 import numpy as np
 
 from index import vectors
+from index.allowed import AllowedCache
 from index.analyze import query_terms
+from index.ann import recorded_config, search_parameters
 from index.catalog import catalog_path, connect
 from index.encoder import Encoder
 from index.errors import IndexMismatchError
@@ -23,6 +26,8 @@ from index.governance.query_log import log_search
 from index.governance.ranking import govern_hits
 from index.hits import load_hits
 from index.models import Hit, Manifest
+from index.readers import Principal
+from index.threads import use_search_threads
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
 SEARCH_MODES: tuple[SearchMode, ...] = ("hybrid", "dense", "lexical")
@@ -40,7 +45,13 @@ class SearchConfig:
 
 
 class Searcher:
-    """A loaded, read-only generation plus the catalog it was built from."""
+    """A loaded, read-only generation plus the catalog it was built from.
+
+    ``reader`` None answers from every document (the CLI, eval); a searcher from
+    ``scoped_to(principal)`` answers only from documents that principal may read, in both arms.
+    """
+
+    reader: Principal | None = None
 
     def __init__(
         self,
@@ -55,6 +66,7 @@ class Searcher:
         self.manifest = manifest
         self.index = index
         self.config = config
+        self.effort = recorded_config(manifest.index_kind, manifest.search_effort)
         self._local = threading.local()
 
     @classmethod
@@ -125,30 +137,41 @@ class Searcher:
         log_search(self.home, query, hits, dense, governance)
         return hits
 
+    def scoped_to(self, reader: Principal | None) -> Searcher:
+        """The same loaded generation, answering only from documents ``reader`` may read."""
+        self._allowed_cache()
+        scoped = copy.copy(self)
+        scoped.reader = reader
+        return scoped
+
+    def scoped(self, filters: Filters) -> Filters:
+        """``filters`` restricted to this searcher's reader."""
+        return filters if self.reader is None else replace(filters, reader=self.reader)
+
+    def _allowed_cache(self) -> AllowedCache:
+        cache: AllowedCache = self.__dict__.setdefault("_allowed", AllowedCache())
+        return cache
+
     def _allowed_ids(self, filters: Filters) -> np.ndarray | None:
+        filters = self.scoped(filters)
         if filters.is_empty():
             return None
-        condition, params = filter_sql(filters)
-        rows = self.conn.execute(
-            "SELECT c.chunk_rowid FROM chunks c JOIN documents d ON d.doc_id = c.doc_id "
-            f"WHERE {condition}",
-            params,
-        )
-        return np.fromiter((row[0] for row in rows), dtype=np.int64)
+        return self._allowed_cache().get(self.conn, self.manifest.generation, filters)
 
     def dense(self, query: str, depth: int, filters: Filters) -> dict[int, float]:
-        """Chunk row id → cosine similarity for the nearest chunks."""
+        """Chunk row id → cosine similarity for the nearest chunks.
+
+        Filters become an ID selector in fresh per-query search parameters, which also carry
+        the generation's recorded search effort (nprobe or efSearch) for approximate indexes.
+        """
         if self.index.ntotal == 0:
             return {}
         allowed = self._allowed_ids(filters)
-        params = None
-        if allowed is not None:
-            if len(allowed) == 0:
-                return {}
-            selector = faiss.IDSelectorBatch(allowed)
-            params = faiss.SearchParameters()
-            params.sel = selector
+        if allowed is not None and len(allowed) == 0:
+            return {}
+        params = search_parameters(self.index, self.effort, allowed)
         vector = self.encoder.encode_queries([query])
+        use_search_threads()
         scores, ids = self.index.search(vector, min(depth, self.index.ntotal), params=params)
         return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
 
@@ -158,7 +181,7 @@ class Searcher:
         if not variants:
             return {}
         match = " OR ".join(f'"{term}"' for group in variants for term in sorted(group))
-        condition, params = filter_sql(filters)
+        condition, params = filter_sql(self.scoped(filters))
         rows = self.conn.execute(
             "SELECT f.rowid, -bm25(chunks_fts) AS score FROM chunks_fts f "
             "JOIN chunks c ON c.chunk_rowid = f.rowid JOIN documents d ON d.doc_id = c.doc_id "

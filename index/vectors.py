@@ -20,6 +20,7 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
+from index.ann import index_kind
 from index.errors import IndexCorruptError, IndexNotFoundError
 from index.models import Manifest
 from ingest.parse import file_sha256
@@ -140,6 +141,11 @@ def load(home: Path, generation: int | None = None) -> tuple[Manifest, faiss.Ind
     if index.ntotal != manifest.vector_count:
         raise IndexCorruptError(
             f"{path} holds {index.ntotal} vectors, its manifest says {manifest.vector_count}."
+        )
+    if index_kind(index) != manifest.index_kind:
+        raise IndexCorruptError(
+            f"{path} is a {index_kind(index)} index, its manifest says {manifest.index_kind}: "
+            "run 'wegwijs reindex'."
         )
     return manifest, index
 

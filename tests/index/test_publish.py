@@ -1,0 +1,103 @@
+"""Publishing chooses exact or approximate search by size; ANN generations search, filter, load."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import faiss
+import pytest
+
+from index import vectors
+from index.ann import AnnConfig
+from index.build import RunSummary
+from index.catalog import catalog_path, connect
+from index.encoder import SentenceTransformerEncoder
+from index.errors import IndexCorruptError
+from index.filters import Filters
+from index.models import Manifest
+from index.publish import IndexChoice, publish_from_catalog
+from index.search import Searcher
+from ingest.chunk import ChunkingConfig
+from service.engine import model_info
+from service.settings import Settings
+
+QUERY = "Hoeveel vakantiedagen krijg ik per jaar?"
+
+
+@pytest.fixture
+def home_copy(tmp_path: Path, sample_ingest: RunSummary, sample_settings: Settings) -> Path:
+    home = tmp_path / "home"
+    shutil.copytree(sample_settings.home, home)
+    return home
+
+
+def _publish(home: Path, encoder: SentenceTransformerEncoder, choice: IndexChoice) -> Manifest:
+    conn = connect(catalog_path(home))
+    try:
+        return publish_from_catalog(
+            conn, home, encoder.dimension, model_info(encoder), ChunkingConfig(), choice
+        )
+    finally:
+        conn.close()
+
+
+def _ivf(nprobe: int) -> IndexChoice:
+    return IndexChoice(exact_limit=20, ann=AnnConfig(kind="ivf_sq8", nlist=16, nprobe=nprobe))
+
+
+def test_small_generations_stay_exact(home_copy: Path, encoder: SentenceTransformerEncoder) -> None:
+    manifest = _publish(home_copy, encoder, IndexChoice())
+    assert (manifest.index_kind, manifest.search_effort) == ("exact", 0)
+    _, index = vectors.load(home_copy)
+    assert isinstance(faiss.downcast_index(index.index), faiss.IndexFlatIP)
+
+
+def test_past_the_limit_the_generation_is_ivf_and_finds_what_exact_finds(
+    home_copy: Path, encoder: SentenceTransformerEncoder
+) -> None:
+    exact = Searcher.open(home_copy, encoder, encoder.profile.name)
+    manifest = _publish(home_copy, encoder, _ivf(nprobe=16))
+    assert (manifest.index_kind, manifest.search_effort) == ("ivf_sq8", 16)
+    approximate = Searcher.open(home_copy, encoder, encoder.profile.name)
+    assert approximate.manifest.generation == manifest.generation
+    truth = sorted(exact.dense(QUERY, 10, Filters()).items(), key=lambda item: -item[1])
+    found = sorted(approximate.dense(QUERY, 10, Filters()).items(), key=lambda item: -item[1])
+    assert [chunk for chunk, _ in found[:3]] == [chunk for chunk, _ in truth[:3]]
+    for (_, want), (_, got) in zip(truth, found, strict=True):
+        assert got == pytest.approx(want, abs=0.02)  # 8-bit quantised vectors
+
+
+def test_a_narrow_filter_still_finds_its_chunks_with_a_low_nprobe(
+    home_copy: Path, encoder: SentenceTransformerEncoder
+) -> None:
+    exact = Searcher.open(home_copy, encoder, encoder.profile.name)
+    _publish(home_copy, encoder, _ivf(nprobe=1))
+    approximate = Searcher.open(home_copy, encoder, encoder.profile.name)
+    narrow = Filters(file_type="pdf")
+    allowed = exact._allowed_ids(narrow)
+    assert allowed is not None and 0 < len(allowed) < approximate.index.ntotal / 4
+    assert set(exact.dense(QUERY, 100, narrow)) == set(allowed.tolist())
+    found = set(approximate.dense(QUERY, 100, narrow))
+    assert found <= set(allowed.tolist())
+    # One list of 16 holds about a sixteenth of them; the effort grows with the filter instead.
+    assert len(found) >= 0.6 * len(allowed)
+    hits = approximate.search(QUERY, top_k=5, filters=narrow)
+    assert hits and all(hit.file_type == "pdf" for hit in hits)
+
+
+def test_an_ann_generation_with_a_wrong_manifest_kind_falls_back(
+    home_copy: Path, encoder: SentenceTransformerEncoder
+) -> None:
+    before = vectors.current_generation(home_copy)
+    manifest = _publish(home_copy, encoder, _ivf(nprobe=4))
+    path = vectors.index_dir(home_copy) / f"gen-{manifest.generation:06d}" / vectors.MANIFEST_FILE
+    recorded = json.loads(path.read_text())
+    path.write_text(json.dumps({**recorded, "index_kind": "exact"}))
+    with pytest.raises(IndexCorruptError, match="ivf_sq8 index, its manifest says exact"):
+        vectors.load(home_copy)
+    fallback = Searcher.open(home_copy, encoder, encoder.profile.name)
+    assert fallback.manifest.generation == before
+    assert fallback.manifest.index_kind == "exact"
+    assert fallback.search(QUERY, top_k=1)
