@@ -21,6 +21,7 @@ from index.governance.refresh import refresh_governance
 from index.governance.rules import record_rules
 from index.lock import writer_lock
 from index.publish import check_model, publish_from_catalog
+from index.readers import refresh_readers
 from ingest.discover import make_roots
 from ingest.models import Document, FileError, Root, SourceFile
 from ingest.pipeline import IngestConfig, Known, RootPlan, parse_documents, plan_root
@@ -188,6 +189,7 @@ class _Run:
             self.summary.deleted += records.delete_documents(self.conn, plan.deleted)
             records.forget_errors(self.conn, plan.root.label, present)
             refresh_owners(self.conn, plan)
+            refresh_readers(self.conn, plan.files, plan.access_rules)
             record_rules(self.conn, plan)
 
 

@@ -12,8 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from index.governance.schema import GOVERNANCE_SCHEMA
+from index.readers import READERS_SCHEMA, migrate_readers
 
-SCHEMA_VERSION = 1
+# 2: reader entries per document (``index.readers``); a schema-1 catalog is migrated on open.
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -105,11 +107,12 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 10000")
     if not readonly:
-        conn.executescript(_SCHEMA + GOVERNANCE_SCHEMA)
+        conn.executescript(_SCHEMA + GOVERNANCE_SCHEMA + READERS_SCHEMA)
         conn.execute(
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
             (str(SCHEMA_VERSION),),
         )
+        migrate_readers(conn)
     return conn
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from index.hits import owners_of
 from index.models import Owner
+from index.readers import Principal, can_read
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,16 @@ class DocumentRecord:
     passages: tuple[Passage, ...]
 
 
-def get_document(conn: sqlite3.Connection, doc_id: str) -> DocumentRecord | None:
-    """The document ``doc_id`` with its passages in order, or None when not catalogued."""
+def get_document(
+    conn: sqlite3.Connection, doc_id: str, reader: Principal | None = None
+) -> DocumentRecord | None:
+    """The document ``doc_id`` with its passages in order, or None when not catalogued.
+
+    With a ``reader``, a document that reader may not read is None as well (it does not exist
+    for them).
+    """
+    if reader is not None and not can_read(conn, doc_id, reader):
+        return None
     row = conn.execute(
         "SELECT doc_id, root_label, rel_path, title, file_type, language, modified_at, "
         "size, sha256 "

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from index.catalog import catalog_path, connect, transaction
+from index.readers import Principal, can_read
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -78,10 +79,15 @@ def list_feedback(conn: sqlite3.Connection) -> list[Feedback]:
     return [Feedback(row[0], bool(row[1]), row[2], row[3], row[4]) for row in rows]
 
 
-def is_known_chunk(conn: sqlite3.Connection, chunk_id: str) -> bool:
-    """True when ``chunk_id`` (``doc_id#ordinal``) names a chunk in the catalog."""
+def is_known_chunk(
+    conn: sqlite3.Connection, chunk_id: str, reader: Principal | None = None
+) -> bool:
+    """True when ``chunk_id`` (``doc_id#ordinal``) names a chunk in the catalog (that
+    ``reader``, when given, may read)."""
     doc_id, _, ordinal = chunk_id.rpartition("#")
     if not doc_id or not ordinal.isdigit():
+        return False
+    if reader is not None and not can_read(conn, doc_id, reader):
         return False
     row = conn.execute(
         "SELECT 1 FROM chunks WHERE doc_id = ? AND ordinal = ?", (doc_id, int(ordinal))

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from index.readers import Principal, reader_sql
+
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrict hits by where a document lives, who owns it, its type, language and age."""
+    """Restrict hits by where a document lives, who owns it, its type, language and age,
+    and to documents that ``reader`` may read (None: no restriction)."""
 
     root: str | None = None
     folder: str | None = None
@@ -17,6 +20,7 @@ class Filters:
     language: str | None = None
     modified_after: datetime | None = None
     modified_before: datetime | None = None
+    reader: Principal | None = None
 
     def is_empty(self) -> bool:
         """True when nothing is filtered."""
@@ -49,6 +53,10 @@ def filter_sql(filters: Filters) -> tuple[str, list[object]]:
     if filters.modified_before:
         clauses.append("d.modified_at < ?")
         params.append(_utc(filters.modified_before))
+    if filters.reader is not None:
+        condition, reader_params = reader_sql(filters.reader)
+        clauses.append(condition)
+        params += reader_params
     return (" AND ".join(clauses) or "1"), params
 
 

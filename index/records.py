@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from index.analyze import document_terms
 from index.catalog import next_seq
+from index.readers import write_readers
 from ingest.models import Document, FileError, Owner
 
 
@@ -81,6 +82,7 @@ def write_document(
         ),
     )  # fmt: skip
     write_owners(conn, document.doc_id, document.owners)
+    write_readers(conn, document.doc_id, access.readers)
     for chunk, vector in zip(document.chunks, embeddings, strict=True):
         cursor = conn.execute(
             "INSERT INTO chunks (doc_id, ordinal, text, page, section, text_sha256, embedding) "

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
 
+from ingest.access_rules import ACCESS_FILE
 from ingest.errors import RootNotFoundError
 from ingest.models import Root, SourceFile
 from ingest.owners import OWNERS_FILE
@@ -18,7 +19,14 @@ from ingest.teams import TEAMS_FILE
 logger = logging.getLogger(__name__)
 
 SKIPPED_NAMES = frozenset(
-    {"thumbs.db", "desktop.ini", ".ds_store", OWNERS_FILE.lower(), TEAMS_FILE.lower()}
+    {
+        "thumbs.db",
+        "desktop.ini",
+        ".ds_store",
+        OWNERS_FILE.lower(),
+        TEAMS_FILE.lower(),
+        ACCESS_FILE.lower(),
+    }
 )
 SKIPPED_PATTERNS = (
     "~$*",
@@ -77,27 +85,32 @@ def _wanted(rel_path: str, config: CrawlConfig) -> bool:
 
 @dataclass(frozen=True)
 class Scan:
-    """The files of one root worth indexing, and its OWNERS files by folder."""
+    """The files of one root worth indexing, and its OWNERS and ACCESS files by folder."""
 
     files: tuple[SourceFile, ...]
     owners_files: dict[str, Path]
+    access_files: dict[str, Path]
 
 
 def scan_root(root: Root, config: CrawlConfig) -> Scan:
     """Walk ``root`` once in a stable order, never following symlinks."""
     files: list[SourceFile] = []
     owners_files: dict[str, Path] = {}
+    access_files: dict[str, Path] = {}
     for folder, dirnames, filenames in os.walk(root.path, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         here = Path(folder)
+        rel = here.relative_to(root.path).as_posix()
+        key = "" if rel == "." else rel
         if OWNERS_FILE in filenames:
-            rel = here.relative_to(root.path).as_posix()
-            owners_files["" if rel == "." else rel] = here / OWNERS_FILE
+            owners_files[key] = here / OWNERS_FILE
+        if ACCESS_FILE in filenames:
+            access_files[key] = here / ACCESS_FILE
         for name in sorted(filenames):
             source = _source_file(root, here / name, config)
             if source is not None:
                 files.append(source)
-    return Scan(tuple(files), owners_files)
+    return Scan(tuple(files), owners_files, access_files)
 
 
 def _source_file(root: Root, path: Path, config: CrawlConfig) -> SourceFile | None:

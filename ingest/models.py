@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Literal
 
 OwnerSource = Literal["owners_file", "document_property", "file_system"]
+Effect = Literal["allow", "deny"]
+ReaderKind = Literal["user", "group", "public"]
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,22 @@ class Owner:
     source: OwnerSource
 
 
+@dataclass(frozen=True, order=True)
+class Reader:
+    """One entry of a document's reader list: allow or deny a user, a group or everyone.
+
+    ``name`` is empty for ``public``. When any deny entry matches a reader, the allow
+    entries do not matter (deny beats allow).
+    """
+
+    effect: Effect
+    kind: ReaderKind
+    name: str = ""
+
+
 @dataclass(frozen=True)
 class Access:
-    """Who may read a file, as captured from the file system at ingest."""
+    """Who may read a file, as captured from the file system (or an ACCESS file) at ingest."""
 
     uid: int
     gid: int
@@ -52,6 +67,7 @@ class Access:
     user: str
     group: str
     public: bool
+    readers: tuple[Reader, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,13 @@ changed, parses only that in worker processes, and yields ``Document``s and ``Fi
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest.access import read_access
+from ingest.access_rules import AccessRule, load_access_rules
 from ingest.chunk import ChunkingConfig
 from ingest.discover import CrawlConfig, scan_root
 from ingest.errors import OwnersFileError, ParseError
@@ -51,6 +51,7 @@ class RootPlan:
     touched: tuple[SourceFile, ...]
     deleted: tuple[str, ...]
     rules: Mapping[str, tuple[OwnersRule, ...]]
+    access_rules: Mapping[str, tuple[AccessRule, ...]] = field(default_factory=dict)
 
 
 def plan_root(root: Root, config: CrawlConfig, known: Mapping[str, Known]) -> RootPlan:
@@ -58,6 +59,7 @@ def plan_root(root: Root, config: CrawlConfig, known: Mapping[str, Known]) -> Ro
 
     Raises:
         OwnersFileError: an OWNERS file under the root cannot be read.
+        AccessFileError: an ACCESS file under the root cannot be read.
     """
     scan = scan_root(root, config)
     to_parse: list[SourceFile] = []
@@ -81,7 +83,8 @@ def plan_root(root: Root, config: CrawlConfig, known: Mapping[str, Known]) -> Ro
     seen = {source.doc_id for source in scan.files}
     deleted = tuple(sorted(doc_id for doc_id in known if doc_id not in seen))
     rules = load_rules(scan.owners_files)
-    return RootPlan(root, scan.files, tuple(to_parse), tuple(touched), deleted, rules)
+    access_rules = load_access_rules(scan.access_files)
+    return RootPlan(root, scan.files, tuple(to_parse), tuple(touched), deleted, rules, access_rules)
 
 
 def parse_documents(plan: RootPlan, config: IngestConfig) -> Iterator[Document | FileError]:
@@ -94,17 +97,19 @@ def parse_documents(plan: RootPlan, config: IngestConfig) -> Iterator[Document |
             yield FileError(source.doc_id, path, str(result))
             continue
         try:
-            yield make_document(source, result, plan.rules)
+            yield make_document(source, result, plan.rules, plan.access_rules)
         except OSError as exc:
             yield FileError(source.doc_id, path, f"file changed or vanished during ingest: {exc}")
 
 
 def make_document(
-    source: SourceFile, parsed: ParsedFile, rules: Mapping[str, tuple[OwnersRule, ...]]
+    source: SourceFile,
+    parsed: ParsedFile,
+    rules: Mapping[str, tuple[OwnersRule, ...]],
+    access_rules: Mapping[str, tuple[AccessRule, ...]] | None = None,
 ) -> Document:
-    """Combine crawl facts, parse results and OWNERS rules into a ``Document``."""
-    info = os.lstat(source.path)
-    access = read_access(info)
+    """Combine crawl facts, parse results, OWNERS and ACCESS rules into a ``Document``."""
+    access = read_access(source.path, source.rel_path, access_rules)
     modified = datetime.fromtimestamp(source.mtime_ns / 1e9, tz=UTC)
     if parsed.file_type == "eml" and parsed.properties.modified_at is not None:
         modified = parsed.properties.modified_at.astimezone(UTC)

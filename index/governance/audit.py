@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -94,10 +94,17 @@ class _Catalog:
 
 
 def build_audit(
-    conn: sqlite3.Connection, now: datetime, policy: ReviewPolicy, owner: str | None = None
+    conn: sqlite3.Connection,
+    now: datetime,
+    policy: ReviewPolicy,
+    owner: str | None = None,
+    readable: Set[str] | None = None,
 ) -> Audit:
-    """The audit of the whole catalog at ``now``; ``owner`` keeps only that person's or team's."""
-    catalog = _read(conn, now, policy)
+    """The audit of the whole catalog at ``now``; ``owner`` keeps only that person's or team's.
+
+    With ``readable``, the audit is built as if only those documents existed.
+    """
+    catalog = _read(conn, now, policy, readable)
     vectors = dict(zip(*mean_vectors(chunk_vectors(conn)), strict=True))
     items = {d: _item(d, catalog, now) for d in catalog.states}
     queues = _queues(catalog, items, owner)
@@ -116,8 +123,16 @@ def build_audit(
     )
 
 
-def _read(conn: sqlite3.Connection, now: datetime, policy: ReviewPolicy) -> _Catalog:
+def _read(
+    conn: sqlite3.Connection, now: datetime, policy: ReviewPolicy, readable: Set[str] | None
+) -> _Catalog:
     states = document_states(conn, now, policy)
+    if readable is not None:
+        states = {
+            doc_id: state if state.superseded_by in readable else replace(state, superseded_by=None)
+            for doc_id, state in states.items()
+            if doc_id in readable
+        }
     listed = owners_of(conn, sorted(states))
     owners = {
         d: tuple(o.name for o in found if o.source == "owners_file") for d, found in listed.items()

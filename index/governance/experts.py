@@ -49,7 +49,8 @@ def quiet(searcher: Searcher) -> Searcher:
     """The same loaded searcher without query logging, for governance's own searches."""
     governance = replace(searcher.config.governance, log_queries=False)
     config = replace(searcher.config, governance=governance)
-    return Searcher(searcher.home, searcher.encoder, searcher.manifest, searcher.index, config)
+    plain = Searcher(searcher.home, searcher.encoder, searcher.manifest, searcher.index, config)
+    return plain.scoped_to(searcher.reader)
 
 
 def freshness(state: DocumentState, now: datetime) -> float:

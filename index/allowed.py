@@ -1,0 +1,59 @@
+"""Which chunk row ids a filter (and its reader) lets through, cached per generation and access.
+
+The dense arm turns filters into a FAISS ID selector over these ids. Building the array costs
+one catalog query over every chunk; for the same principal and filters it is reused until the
+generation or any reader entry (``index.readers.access_seq``) changes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+
+import numpy as np
+import numpy.typing as npt
+
+from index.filters import Filters, filter_sql
+from index.readers import access_seq
+
+CACHE_SIZE = 256
+
+
+def allowed_chunk_ids(conn: sqlite3.Connection, filters: Filters) -> npt.NDArray[np.int64]:
+    """Row ids of every chunk whose document passes ``filters``."""
+    condition, params = filter_sql(filters)
+    rows = conn.execute(
+        "SELECT c.chunk_rowid FROM chunks c JOIN documents d ON d.doc_id = c.doc_id "
+        f"WHERE {condition}",
+        params,
+    )
+    return np.fromiter((row[0] for row in rows), dtype=np.int64)
+
+
+class AllowedCache:
+    """A small, thread-safe LRU of allowed-id arrays keyed by generation, access and filters."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._arrays: OrderedDict[Hashable, npt.NDArray[np.int64]] = OrderedDict()
+
+    def get(
+        self, conn: sqlite3.Connection, generation: int, filters: Filters
+    ) -> npt.NDArray[np.int64]:
+        """The allowed ids for ``filters``, from the cache when nothing changed since."""
+        key = (generation, access_seq(conn), filters)
+        with self._lock:
+            found = self._arrays.get(key)
+            if found is not None:
+                self._arrays.move_to_end(key)
+                return found
+        allowed = allowed_chunk_ids(conn, filters)
+        allowed.setflags(write=False)
+        with self._lock:
+            self._arrays[key] = allowed
+            while len(self._arrays) > self._size:
+                self._arrays.popitem(last=False)
+        return allowed
