@@ -6,12 +6,15 @@ import logging
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from index.profiles import ModelProfile, weights_sha256
+from index.query_encoder import OnnxQueryEncoder
+
+QueryRuntime = Literal["onnx", "torch"]
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +31,26 @@ class Encoder(Protocol):
 
 
 class SentenceTransformerEncoder:
-    """A sentence-transformers model of a profile, loaded on first use."""
+    """A sentence-transformers model of a profile, loaded on first use.
 
-    def __init__(self, profile: ModelProfile, cache_dir: Path, batch_size: int = 32) -> None:
+    Passages are always embedded with torch. With ``query_runtime="onnx"`` queries go through
+    an ONNX export of the same model in onnxruntime (see ``index.query_encoder``), and a
+    process that only searches never loads the torch model.
+    """
+
+    def __init__(
+        self,
+        profile: ModelProfile,
+        cache_dir: Path,
+        batch_size: int = 32,
+        query_runtime: QueryRuntime = "torch",
+        threads: int = 2,
+    ) -> None:
         self.profile = profile
         self.cache_dir = cache_dir
         self.batch_size = batch_size
+        self.query_runtime = query_runtime
+        self.threads = threads
 
     @cached_property
     def model_dir(self) -> Path:
@@ -58,9 +75,19 @@ class SentenceTransformerEncoder:
         model.max_seq_length = self.profile.max_seq_length
         return model
 
-    @property
+    @cached_property
+    def onnx_queries(self) -> OnnxQueryEncoder:
+        """The ONNX query path (exported into the model cache on first use)."""
+        from index.onnx_export import ensure_onnx_model
+
+        folder = ensure_onnx_model(self.cache_dir, self.model_dir, self.weights_sha256)
+        return OnnxQueryEncoder(folder, self.profile.max_seq_length, self.threads)
+
+    @cached_property
     def dimension(self) -> int:
         """Length of the vectors."""
+        if self.query_runtime == "onnx":
+            return self.onnx_queries.dimension
         return int(self.model.get_embedding_dimension())
 
     def _encode(self, texts: Sequence[str], prompt: str) -> npt.NDArray[np.float32]:
@@ -76,6 +103,9 @@ class SentenceTransformerEncoder:
 
     def encode_queries(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Vectors for search queries (with the profile's query prompt)."""
+        if self.query_runtime == "onnx":
+            prompt = self.profile.query_prompt
+            return self.onnx_queries.encode([prompt + text for text in texts])
         return self._encode(texts, self.profile.query_prompt)
 
     def encode_passages(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:

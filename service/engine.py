@@ -16,7 +16,12 @@ from service.settings import Settings
 def make_encoder(settings: Settings) -> SentenceTransformerEncoder:
     """The embedding model of the configured profile, with threads set once."""
     configure_threads(settings.threads)
-    return SentenceTransformerEncoder(get_profile(settings.model), settings.model_cache)
+    return SentenceTransformerEncoder(
+        get_profile(settings.model),
+        settings.model_cache,
+        query_runtime=settings.query_runtime,
+        threads=settings.threads,
+    )
 
 
 def model_info(encoder: SentenceTransformerEncoder) -> dict[str, str]:

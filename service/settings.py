@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from index.encoder import QueryRuntime
 from index.fusion import Normalisation
 
 
@@ -27,7 +28,10 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address `wegwijs serve` binds to.")
     port: int = Field(8000, description="Port `wegwijs serve` listens on.")
-    threads: int = Field(2, ge=1, description="CPU threads for torch and FAISS.")
+    threads: int = Field(2, ge=1, description="CPU threads for torch, onnxruntime and FAISS.")
+    query_runtime: QueryRuntime = Field(
+        "onnx", description="How queries are embedded: onnx (fast, same vectors) or torch."
+    )
     parse_workers: int = Field(2, ge=1, description="Parser processes during ingest.")
     parse_timeout: float = Field(120.0, gt=0, description="Seconds one file may take to parse.")
     parse_memory_mb: int = Field(

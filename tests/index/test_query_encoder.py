@@ -1,0 +1,73 @@
+"""The ONNX query path gives the torch model's vectors, caches them, and checks its export."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.e5_convert import ModelCacheError
+from index.encoder import SentenceTransformerEncoder
+from index.onnx_export import ONNX_FILE, ensure_onnx_model
+from index.profiles import get_profile
+from service.settings import Settings
+
+QUERIES = [
+    "Hoeveel vakantiedagen krijg ik per jaar?",
+    "Wie beslist over een verlofaanvraag van meer dan drie weken?",
+    "How many days of leave do I get each year?",
+    "expense claim deadline",
+    "thuiswerkvergoeding",
+    "Wat zijn de regels voor het declareren van reiskosten met de eigen auto naar een klant "
+    "in het buitenland, en welke bonnen moet ik bewaren voor de belastingdienst?",
+]
+
+
+@pytest.fixture(scope="module")
+def encoders(sample_settings: Settings) -> tuple[SentenceTransformerEncoder, ...]:
+    profile = get_profile("multilingual-e5-small")
+    cache = sample_settings.model_cache
+    onnx = SentenceTransformerEncoder(profile, cache, query_runtime="onnx", threads=2)
+    torch = SentenceTransformerEncoder(profile, cache, query_runtime="torch")
+    return onnx, torch
+
+
+def test_onnx_query_vectors_match_torch_one_by_one_and_batched(
+    encoders: tuple[SentenceTransformerEncoder, ...],
+) -> None:
+    onnx, torch = encoders
+    expected = torch.encode_queries(QUERIES)
+    one_by_one = np.vstack([onnx.encode_queries([query]) for query in QUERIES])
+    batched = onnx.encode_queries(QUERIES)
+    for found in (one_by_one, batched):
+        assert found.shape == expected.shape == (len(QUERIES), onnx.dimension)
+        assert np.linalg.norm(found, axis=1) == pytest.approx(1.0, abs=1e-5)
+        assert np.min(np.sum(found * expected, axis=1)) >= 0.9999
+
+
+def test_a_repeated_query_comes_from_the_cache(
+    encoders: tuple[SentenceTransformerEncoder, ...],
+) -> None:
+    onnx, _ = encoders
+    first = onnx.encode_queries(["Hoe vraag ik ouderschapsverlof aan?"])
+    again = onnx.encode_queries(["Hoe vraag ik ouderschapsverlof aan?"])
+    assert np.array_equal(first, again)
+    assert "query: Hoe vraag ik ouderschapsverlof aan?" in onnx.onnx_queries._recent
+
+
+def test_a_changed_export_is_refused_with_the_way_out(
+    encoders: tuple[SentenceTransformerEncoder, ...], tmp_path: Path
+) -> None:
+    onnx, _ = encoders
+    folder = onnx.onnx_queries.folder
+    cache = tmp_path / "cache"
+    copy = cache / folder.name
+    shutil.copytree(folder, copy)
+    assert ensure_onnx_model(cache, onnx.model_dir, onnx.weights_sha256) == copy
+    with (copy / ONNX_FILE).open("r+b") as handle:
+        handle.seek(1000)
+        handle.write(b"\x00\x01\x02\x03")
+    with pytest.raises(ModelCacheError, match="delete .* exported again"):
+        ensure_onnx_model(cache, onnx.model_dir, onnx.weights_sha256)
