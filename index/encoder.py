@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -12,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.profiles import ModelProfile, weights_sha256
-from index.query_encoder import OnnxQueryEncoder
+from index.query_encoder import CACHED_QUERIES, OnnxQueryEncoder
 
 QueryRuntime = Literal["onnx", "torch"]
 
@@ -30,12 +31,28 @@ class Encoder(Protocol):
     def encode_passages(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...
 
 
+@dataclass(frozen=True)
+class QueryConfig:
+    """How queries are embedded.
+
+    Attributes:
+        runtime: ``onnx`` (an ONNX export in onnxruntime, see ``index.query_encoder``) or
+            ``torch`` (the sentence-transformers model itself).
+        threads: onnxruntime intra-op threads.
+        cached: Recent queries whose vectors are kept (ONNX path; 0 keeps none).
+    """
+
+    runtime: QueryRuntime = "torch"
+    threads: int = 2
+    cached: int = CACHED_QUERIES
+
+
 class SentenceTransformerEncoder:
     """A sentence-transformers model of a profile, loaded on first use.
 
-    Passages are always embedded with torch. With ``query_runtime="onnx"`` queries go through
-    an ONNX export of the same model in onnxruntime (see ``index.query_encoder``), and a
-    process that only searches never loads the torch model.
+    Passages are always embedded with torch. With the ``onnx`` query runtime, queries go
+    through an ONNX export of the same model, and a process that only searches never loads
+    the torch model.
     """
 
     def __init__(
@@ -43,14 +60,12 @@ class SentenceTransformerEncoder:
         profile: ModelProfile,
         cache_dir: Path,
         batch_size: int = 32,
-        query_runtime: QueryRuntime = "torch",
-        threads: int = 2,
+        queries: QueryConfig | None = None,
     ) -> None:
         self.profile = profile
         self.cache_dir = cache_dir
         self.batch_size = batch_size
-        self.query_runtime = query_runtime
-        self.threads = threads
+        self.queries = queries or QueryConfig()
 
     @cached_property
     def model_dir(self) -> Path:
@@ -81,12 +96,13 @@ class SentenceTransformerEncoder:
         from index.onnx_export import ensure_onnx_model
 
         folder = ensure_onnx_model(self.cache_dir, self.model_dir, self.weights_sha256)
-        return OnnxQueryEncoder(folder, self.profile.max_seq_length, self.threads)
+        config = self.queries
+        return OnnxQueryEncoder(folder, self.profile.max_seq_length, config.threads, config.cached)
 
     @cached_property
     def dimension(self) -> int:
         """Length of the vectors."""
-        if self.query_runtime == "onnx":
+        if self.queries.runtime == "onnx":
             return self.onnx_queries.dimension
         return int(self.model.get_embedding_dimension())
 
@@ -103,7 +119,7 @@ class SentenceTransformerEncoder:
 
     def encode_queries(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Vectors for search queries (with the profile's query prompt)."""
-        if self.query_runtime == "onnx":
+        if self.queries.runtime == "onnx":
             prompt = self.profile.query_prompt
             return self.onnx_queries.encode([prompt + text for text in texts])
         return self._encode(texts, self.profile.query_prompt)

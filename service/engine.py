@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.encoder import SentenceTransformerEncoder
+from index.encoder import QueryConfig, SentenceTransformerEncoder
 from index.governance.config import GovernanceConfig
 from index.profiles import get_profile
 from index.search import SearchConfig, Searcher
@@ -19,8 +19,7 @@ def make_encoder(settings: Settings) -> SentenceTransformerEncoder:
     return SentenceTransformerEncoder(
         get_profile(settings.model),
         settings.model_cache,
-        query_runtime=settings.query_runtime,
-        threads=settings.threads,
+        queries=QueryConfig(settings.query_runtime, settings.threads, settings.query_cache),
     )
 
 

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     query_runtime: QueryRuntime = Field(
         "onnx", description="How queries are embedded: onnx (fast, same vectors) or torch."
     )
+    query_cache: int = Field(
+        512, ge=0, description="Recent query vectors kept in memory (onnx runtime; 0: none)."
+    )
     parse_workers: int = Field(2, ge=1, description="Parser processes during ingest.")
     parse_timeout: float = Field(120.0, gt=0, description="Seconds one file may take to parse.")
     parse_memory_mb: int = Field(

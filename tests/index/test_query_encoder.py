@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from index.e5_convert import ModelCacheError
-from index.encoder import SentenceTransformerEncoder
+from index.encoder import QueryConfig, SentenceTransformerEncoder
 from index.onnx_export import ONNX_FILE, ensure_onnx_model
 from index.profiles import get_profile
 from service.settings import Settings
@@ -29,8 +29,8 @@ QUERIES = [
 def encoders(sample_settings: Settings) -> tuple[SentenceTransformerEncoder, ...]:
     profile = get_profile("multilingual-e5-small")
     cache = sample_settings.model_cache
-    onnx = SentenceTransformerEncoder(profile, cache, query_runtime="onnx", threads=2)
-    torch = SentenceTransformerEncoder(profile, cache, query_runtime="torch")
+    onnx = SentenceTransformerEncoder(profile, cache, queries=QueryConfig("onnx", threads=2))
+    torch = SentenceTransformerEncoder(profile, cache, queries=QueryConfig("torch"))
     return onnx, torch
 
 
