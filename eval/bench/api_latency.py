@@ -219,7 +219,7 @@ def _findings(plan: BenchPlan, results: dict[Key, list[LoadResult]]) -> tuple[st
             f"{p50['lexical']:.0f} ms, dense {p50['dense']:.0f} ms, hybrid {p50['hybrid']:.0f} "
             f"ms; {busy} clients {rate:.1f} hybrid searches/s. Lexical-only time is FTS5 BM25 "
             "over every matching chunk plus HTTP and hit loading; dense adds the query "
-            "embedding and the exact scan."
+            "embedding and the vector search."
         )
     return tuple(found)
 
@@ -228,13 +228,19 @@ def _notes(plan: BenchPlan) -> tuple[str, ...]:
     return (
         f"Server: `python -m service --home HOME --model {plan.http_profile} serve` on "
         "127.0.0.1 (uvicorn), a separate process per variant, all variants up at once and "
-        "loaded in turn within each run. `threads=N`: WEGWIJS_THREADS (torch and FAISS set "
-        "once at start-up); FAISS's setting holds only in the thread that made it, so request "
-        "threads use OMP_NUM_THREADS or all cores. Clients: threads with one httpx.Client "
+        "loaded in turn within each run, so the before/after ratios share the machine's load. "
+        "Variants: `torch queries (before)` embeds queries with the sentence-transformers "
+        "model (WEGWIJS_QUERY_RUNTIME=torch); `onnx queries, no cache` with its ONNX export in "
+        "onnxruntime (WEGWIJS_QUERY_CACHE=0); `onnx + query cache (default)` also keeps the "
+        "512 most recent query vectors: the benchmark cycles through the sample share's 44 "
+        "questions, so after the first run it mostly measures cache hits, as repeated queries "
+        "would in use. All with WEGWIJS_THREADS=2 and one FAISS thread per request. "
+        "Clients: threads with one httpx.Client "
         f"each; per run {plan.http_requests} requests from a single client, "
         f"{plan.http_busy_requests} from each of several; {plan.runs} runs. Homes: "
         f"synthetic chunks (60–100 Zipf-drawn Dutch/English words, {CHUNKS_PER_DOCUMENT} per "
-        "document) with random unit vectors, exact FAISS index (IndexFlatIP). Queries: the "
+        "document) with random unit vectors; at these sizes publishing chooses the exact "
+        "FAISS index (IndexFlatIP, up to 100,000 chunks; IVF+SQ8 above). Queries: the "
         "sample share's Dutch/English questions. `lexical` skips the query embedding; `dense` "
         "and `hybrid` include it (see the embed section for its cost alone). Clients and "
         "servers share the same cores.",

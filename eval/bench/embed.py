@@ -12,7 +12,6 @@ from eval.bench.measure import percentile, spread, timed
 from eval.bench.plan import BenchContext, BenchPlan
 from eval.bench.results import Measured, Table
 from index.encoder import Encoder
-from index.threads import configure_threads
 from service.sample_share import load_questions
 
 logger = logging.getLogger(__name__)
@@ -44,26 +43,29 @@ def _query_milliseconds(encoder: Encoder, queries: list[str]) -> list[float]:
 
 Runs = dict[tuple[str, str], list[float]]
 """Per-run values by (profile, measure)."""
-MEASURES = ("passages/s", "query p50 ms", "query p99 ms", "1-thread p50 ms", "1-thread p99 ms")
+MEASURES = (
+    "passages/s",
+    "torch query p50 ms",
+    "torch query p99 ms",
+    "onnx query p50 ms",
+    "onnx query p99 ms",
+)
 
 
 def _measure_profile(
-    encoder: Encoder, passages: list[str], queries: list[str], threads: int
+    pool: EncoderPool, profile: str, passages: list[str], queries: list[str]
 ) -> tuple[float, float, float, float, float]:
-    """One run of one profile: passage rate, then query latency at ``threads`` and at 1."""
-    rate = _passages_per_second(encoder, passages)
-    latencies = _query_milliseconds(encoder, queries)
-    configure_threads(1)
-    try:
-        single = _query_milliseconds(encoder, queries)
-    finally:
-        configure_threads(threads)
+    """One run of one profile: passage rate, then query latency with torch and with ONNX."""
+    onnx = pool.get(profile, "onnx")
+    rate = _passages_per_second(onnx, passages)
+    with_torch = _query_milliseconds(pool.get(profile, "torch"), queries)
+    with_onnx = _query_milliseconds(onnx, queries)
     return (
         rate,
-        percentile(latencies, 50),
-        percentile(latencies, 99),
-        percentile(single, 50),
-        percentile(single, 99),
+        percentile(with_torch, 50),
+        percentile(with_torch, 99),
+        percentile(with_onnx, 50),
+        percentile(with_onnx, 99),
     )
 
 
@@ -77,7 +79,7 @@ def measure_embedding(context: BenchContext, pool: EncoderPool) -> Measured:
         offset = run * plan.query_samples
         queries = [questions[(offset + i) % len(questions)] for i in range(plan.query_samples)]
         for profile in plan.profiles:
-            values = _measure_profile(pool.get(profile), passages, queries, plan.threads)
+            values = _measure_profile(pool, profile, passages, queries)
             for measure, value in zip(MEASURES, values, strict=True):
                 runs[(profile, measure)].append(value)
         logger.info("embed run %d/%d done", run + 1, plan.runs)
@@ -95,20 +97,27 @@ def _render(context: BenchContext, pool: EncoderPool, passages: list[str], runs:
         rows.append((profile, f"{tokens:.0f} ({cut:.0%} cut)", *shown))
         figures[f"embed.{profile}.passages_per_s"] = spreads[0].median
         figures[f"embed.{profile}.query_p50_ms"] = spreads[1].median
-        figures[f"embed.{profile}.query_p50_ms_1thread"] = spreads[3].median
+        figures[f"embed.{profile}.onnx_query_p50_ms"] = spreads[3].median
     header = ("profile", "tokens/passage", *MEASURES)
     tables = [Table(f"{plan.passages} passages of {plan.passage_words} words", header, tuple(rows))]
     if len(plan.profiles) == 2:
         first, second = plan.profiles
         pairs = zip(runs[(first, MEASURES[0])], runs[(second, MEASURES[0])], strict=True)
-        ratio_row = (f"{first} / {second} passages/s", spread([a / b for a, b in pairs]).show(2))
-        tables.append(Table("Ratio measured within each run", ("ratio", "value"), (ratio_row,)))
+        ratio_rows = [(f"{first} / {second} passages/s", spread([a / b for a, b in pairs]).show(2))]
+        for profile in plan.profiles:
+            pairs = zip(runs[(profile, MEASURES[1])], runs[(profile, MEASURES[3])], strict=True)
+            ratio = spread([a / b for a, b in pairs]).show(2)
+            ratio_rows.append((f"{profile}: torch / onnx query p50 (speed-up)", ratio))
+        tables.append(
+            Table("Ratios measured within each run", ("ratio", "value"), tuple(ratio_rows))
+        )
     notes = (
         f"Passages: windows of the sample share's Dutch and English prose, embedded in batches "
-        f"of 32 with the threads set once ({plan.threads}) for torch and FAISS. Query latency: "
-        f"one sample-share question per call, {plan.query_samples} calls per run, first with "
-        f"{plan.threads} threads, then with 1 (`index.threads.configure_threads(1)`, restored "
-        "after); p99 of so few calls is close to their maximum. Profiles alternate within each "
+        f"of 32 with the threads set once ({plan.threads}) for torch, onnxruntime and FAISS. "
+        f"Query latency: one sample-share question per call, {plan.query_samples} calls per "
+        "run, first with the sentence-transformers model (torch), then with its ONNX export in "
+        "onnxruntime (`WEGWIJS_QUERY_RUNTIME=onnx`, the default), query cache off; p99 of so "
+        "few calls is close to their maximum. Profiles alternate within each "
         "run, so they share the same machine load. tokens/passage counts the model's own "
         "tokens with its passage prompt; `cut` is the share longer than the model's window.",
     )
@@ -118,10 +127,10 @@ def _render(context: BenchContext, pool: EncoderPool, passages: list[str], runs:
 def _findings(plan: BenchPlan, runs: Runs) -> tuple[str, ...]:
     found = []
     for profile in plan.profiles:
-        many = spread(runs[(profile, MEASURES[1])]).median
-        one = spread(runs[(profile, MEASURES[3])]).median
+        torch = spread(runs[(profile, MEASURES[1])]).median
+        onnx = spread(runs[(profile, MEASURES[3])]).median
         found.append(
-            f"Query embedding alone, {profile}: p50 {many:.0f} ms with {plan.threads} torch "
-            f"threads, {one:.0f} ms with 1 thread (medians of runs, same load)."
+            f"Query embedding alone, {profile}: p50 {torch:.0f} ms with torch, {onnx:.0f} ms "
+            f"with onnxruntime ({plan.threads} threads each; medians of runs, same load)."
         )
     return tuple(found)

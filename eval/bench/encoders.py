@@ -5,17 +5,29 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from index.encoder import SentenceTransformerEncoder
+from index.encoder import QueryRuntime, SentenceTransformerEncoder
 from service.engine import make_encoder, model_info
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 
-def bench_settings(home: Path, profile: str, model_cache: Path, threads: int) -> Settings:
-    """Settings for one benchmark home (no ``.env``: the benchmark says everything itself)."""
+def bench_settings(
+    home: Path, profile: str, model_cache: Path, threads: int, runtime: QueryRuntime = "onnx"
+) -> Settings:
+    """Settings for one benchmark home (no ``.env``: the benchmark says everything itself).
+
+    The query cache is off: the benchmark repeats its questions, and a cache hit is not an
+    embedding.
+    """
     return Settings(
-        home=home, model=profile, model_cache_dir=model_cache, threads=threads, _env_file=None
+        home=home,
+        model=profile,
+        model_cache_dir=model_cache,
+        threads=threads,
+        query_runtime=runtime,
+        query_cache=0,
+        _env_file=None,
     )
 
 
@@ -25,17 +37,19 @@ class EncoderPool:
     def __init__(self, model_cache: Path, threads: int) -> None:
         self.model_cache = model_cache
         self.threads = threads
-        self._loaded: dict[str, SentenceTransformerEncoder] = {}
+        self._loaded: dict[tuple[str, QueryRuntime], SentenceTransformerEncoder] = {}
 
-    def get(self, profile: str) -> SentenceTransformerEncoder:
-        """The encoder of ``profile``, loaded and run once on first use."""
-        encoder = self._loaded.get(profile)
+    def get(self, profile: str, runtime: QueryRuntime = "onnx") -> SentenceTransformerEncoder:
+        """The encoder of ``profile`` with queries in ``runtime``, loaded and run once."""
+        encoder = self._loaded.get((profile, runtime))
         if encoder is None:
-            logger.info("Loading model %s", profile)
-            settings = bench_settings(self.model_cache, profile, self.model_cache, self.threads)
+            logger.info("Loading model %s (%s queries)", profile, runtime)
+            settings = bench_settings(
+                self.model_cache, profile, self.model_cache, self.threads, runtime
+            )
             encoder = make_encoder(settings)
             encoder.encode_queries(["warm-up"])
-            self._loaded[profile] = encoder
+            self._loaded[(profile, runtime)] = encoder
         return encoder
 
     def info(self, profile: str) -> dict[str, str]:

@@ -10,23 +10,25 @@ PROFILES = ("multilingual-e5-small", "minilm-en")
 
 @dataclass(frozen=True)
 class ServerVariant:
-    """Thread settings a benchmarked server process starts with.
+    """Settings a benchmarked server process starts with.
 
     Attributes:
         name: Label in the report.
-        threads: ``WEGWIJS_THREADS`` (torch and FAISS, set once at start-up).
-        omp_threads: ``OMP_NUM_THREADS`` of the process, or ``None`` to leave it unset. FAISS
-            reads it in every request thread: its thread count set at start-up applies only
-            to the thread that set it.
+        threads: ``WEGWIJS_THREADS`` (torch and onnxruntime; FAISS uses one thread per
+            request thread whatever this says).
+        query_runtime: ``WEGWIJS_QUERY_RUNTIME``: ``onnx`` (the default) or ``torch``.
+        query_cache: ``WEGWIJS_QUERY_CACHE``, or ``None`` for the default.
     """
 
     name: str
     threads: int
-    omp_threads: int | None = None
+    query_runtime: str = "onnx"
+    query_cache: int | None = None
 
 
-DEFAULT_SERVER = ServerVariant("threads=2 (default)", 2)
-SINGLE_THREAD_SERVER = ServerVariant("threads=1, OMP_NUM_THREADS=1", 1, 1)
+TORCH_SERVER = ServerVariant("torch queries (before)", 2, "torch")
+ONNX_SERVER = ServerVariant("onnx queries, no cache", 2, "onnx", 0)
+DEFAULT_SERVER = ServerVariant("onnx + query cache (default)", 2)
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class BenchPlan:
 
     Attributes:
         runs: Repetitions of every timed measurement (the report shows median and min–max).
-        threads: CPU threads for torch and FAISS, set once per process.
+        threads: CPU threads for torch, onnxruntime and FAISS, set once per process.
         profiles: Model profiles whose embedding speed is measured.
         passages: Passages embedded per run.
         passage_words: Words per passage (about 130 tokens for e5 on Dutch/English prose).
@@ -66,7 +68,7 @@ class BenchPlan:
     http_requests: int = 16
     http_busy_requests: int = 8
     http_clients: tuple[int, ...] = (1, 8)
-    http_variants: tuple[ServerVariant, ...] = (DEFAULT_SERVER, SINGLE_THREAD_SERVER)
+    http_variants: tuple[ServerVariant, ...] = (TORCH_SERVER, ONNX_SERVER, DEFAULT_SERVER)
     vector_size: int = 1_000_000
     hnsw_size: int = 200_000
     recall_queries: int = 200

@@ -42,8 +42,9 @@ def _server_env(model_cache: Path, variant: ServerVariant) -> dict[str, str]:
     env.update(OFFLINE_ENV)
     env["WEGWIJS_MODEL_CACHE_DIR"] = str(model_cache)
     env["WEGWIJS_THREADS"] = str(variant.threads)
-    if variant.omp_threads is not None:
-        env["OMP_NUM_THREADS"] = str(variant.omp_threads)
+    env["WEGWIJS_QUERY_RUNTIME"] = variant.query_runtime
+    if variant.query_cache is not None:
+        env["WEGWIJS_QUERY_CACHE"] = str(variant.query_cache)
     return env
 
 

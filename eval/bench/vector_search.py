@@ -120,7 +120,8 @@ def build_exact(vectors: Vectors) -> BuiltIndex:
 def build_approximate(vectors: Vectors, config: AnnConfig, cache: Path, tag: str) -> BuiltIndex:
     """An ``index.ann`` index of ``config.kind`` over ``vectors`` (cached under ``tag``)."""
     ids = np.arange(len(vectors), dtype=np.int64)
-    key = f"{tag}|{len(vectors)}|{config}|{faiss.__version__}"
+    build_only = replace(config, ef_search=0, nprobe=0)  # query effort does not change the build
+    key = f"{tag}|{len(vectors)}|{build_only}|{faiss.__version__}"
     return cached_build(cache, config.kind, key, lambda: build_ann(ids, vectors, config))
 
 
