@@ -22,11 +22,14 @@ CACHE_SIZE = 256
 
 
 def allowed_chunk_ids(conn: sqlite3.Connection, filters: Filters) -> npt.NDArray[np.int64]:
-    """Row ids of every chunk whose document passes ``filters``."""
+    """Row ids of every chunk whose document passes ``filters``.
+
+    The condition is checked once per document, then its chunks are read by index.
+    """
     condition, params = filter_sql(filters)
     rows = conn.execute(
-        "SELECT c.chunk_rowid FROM chunks c JOIN documents d ON d.doc_id = c.doc_id "
-        f"WHERE {condition}",
+        "SELECT c.chunk_rowid FROM chunks c WHERE c.doc_id IN "
+        f"(SELECT d.doc_id FROM documents d WHERE {condition})",
         params,
     )
     return np.fromiter((row[0] for row in rows), dtype=np.int64)

@@ -22,6 +22,7 @@ import os
 import pwd
 import stat
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from ingest.access_rules import AccessRule, resolve_readers
@@ -32,6 +33,7 @@ from ingest.models import Access, Reader
 logger = logging.getLogger(__name__)
 
 
+@lru_cache(maxsize=4096)
 def _user_name(uid: int) -> str:
     try:
         return pwd.getpwuid(uid).pw_name
@@ -39,6 +41,7 @@ def _user_name(uid: int) -> str:
         return str(uid)
 
 
+@lru_cache(maxsize=4096)
 def _group_name(gid: int) -> str:
     try:
         return grp.getgrgid(gid).gr_name
