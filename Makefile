@@ -15,7 +15,7 @@ export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 ANONYMIZED_TELEMETRY=False
 export HF_HUB_DISABLE_TELEMETRY=1 TOKENIZERS_PARALLELISM=false
 export NUMBA_CACHE_DIR := $(CURDIR)/$(VENV)/numba-cache
 
-.PHONY: install demo test lint bench chromium clean
+.PHONY: install demo test lint bench chromium acl clean
 
 install: $(STAMP)
 
@@ -40,7 +40,11 @@ demo: install
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null)
 
-test: install chromium
+# setfacl/getfacl for the access-control tests (real POSIX ACLs on test files).
+acl:
+	@command -v setfacl >/dev/null || (apt-get update -qq && apt-get install -y -qq --no-install-recommends acl >/dev/null)
+
+test: install chromium acl
 	$(BIN)/pytest -q
 
 bench: install

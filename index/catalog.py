@@ -116,6 +116,23 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
+def migrate_catalog(home: Path) -> None:
+    """Bring an existing catalog of ``home`` to this schema (searchers open it read-only).
+
+    Only a catalog that needs it is opened for writing, so a running ingest is not waited for.
+    """
+    path = catalog_path(home)
+    if not path.exists():
+        return
+    conn = connect(path, readonly=True)
+    try:
+        current = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'readers'").fetchone()
+    finally:
+        conn.close()
+    if current is None:
+        connect(path).close()
+
+
 def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
     """Read one value from the meta table."""
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -16,24 +18,30 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from index.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from index.originals import DocumentNotFoundError, OriginalMissingError
 from ingest.offline import enforce_offline
+from service.auth import NotSignedInError, get_principal
 from service.cursor import CursorError
 from service.engine import open_searcher
 from service.generate import GenerationError
-from service.routes import ask, documents, feedback, governance, health, pages, search
+from service.routes import ask, documents, feedback, governance, health, pages, search, signin
 from service.settings import Settings
 from service.state import LiveSearcher
+from service.tokens import list_tokens
+
+logger = logging.getLogger(__name__)
 
 WEB = Path(__file__).parent / "web"
+# Every route of these routers requires a caller (service.auth.get_principal) ...
 ROUTERS = (
     search.router,
     ask.router,
     documents.router,
     feedback.router,
-    health.router,
     pages.router,
     governance.router,
     governance.pages,
 )
+# ... except these, open to all: health and the sign-in page (see auth.PUBLIC_PATHS).
+OPEN_ROUTERS = (health.router, signin.router)
 CSP = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"
@@ -64,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         effective = settings or Settings()
         app.state.settings = effective
         app.state.live = LiveSearcher(effective, open_searcher)
+        warn_if_nobody_can_sign_in(effective)
         yield
 
     app = FastAPI(title="Wegwijs", version="0.1.0", lifespan=lifespan, description=__doc__)
@@ -73,6 +82,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = templates
     _add_error_handlers(app)
     for router in ROUTERS:
+        app.include_router(router, dependencies=[Depends(get_principal)])
+    for router in OPEN_ROUTERS:
         app.include_router(router)
     app.add_middleware(SecurityHeaders)
     return app
@@ -95,7 +106,30 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     for error in ERROR_STATUS:
         app.add_exception_handler(error, domain)
+    app.add_exception_handler(NotSignedInError, not_signed_in)
     app.add_exception_handler(RequestValidationError, invalid)
+
+
+def warn_if_nobody_can_sign_in(settings: Settings) -> None:
+    """Say how to get in when there are no tokens, no proxy secret and no anonymous access."""
+    if settings.anonymous or settings.proxy_secret or list_tokens(settings.home):
+        return
+    logger.warning(
+        "Nobody can sign in yet: create a token with 'wegwijs --home %s token create --user "
+        "NAME', set WEGWIJS_PROXY_SECRET for a signing-in proxy, or WEGWIJS_ANONYMOUS=true "
+        "for public documents only.",
+        settings.home,
+    )
+
+
+async def not_signed_in(request: Request, exc: Exception) -> Response:
+    """401 for the API; the web pages send the browser to the sign-in form and back."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse(
+            {"detail": str(exc)}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+        )
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/signin?{urlencode({'next': target})}", status_code=303)
 
 
 class SecurityHeaders:

@@ -15,6 +15,7 @@ from index.search import SEARCH_MODES
 from ingest.errors import IngestError
 from ingest.offline import enforce_offline
 from service.cli_governance import app as governance_app
+from service.cli_tokens import app as tokens_app
 from service.settings import Settings
 
 T = TypeVar("T")
@@ -24,6 +25,7 @@ app = typer.Typer(
     help="Wegwijs: semantic search and Q&A over your organisation's documents.",
 )
 app.add_typer(governance_app)
+app.add_typer(tokens_app)
 HomeOption = Annotated[
     Path | None, typer.Option("--home", envvar="WEGWIJS_HOME", help="Data directory.")
 ]
@@ -176,7 +178,13 @@ def demo(
     from service.commands import prepare_demo, run_server
 
     update = {k: v for k, v in {"host": host, "port": port}.items() if v}
-    settings = _settings(ctx).model_copy(update=update)
+    settings = _settings(ctx).model_copy(update=update | {"anonymous": True})
+    logging.getLogger(__name__).warning(
+        "DEMO: anonymous access is ON - anyone who reaches http://%s:%s reads every public "
+        "document without signing in. Use 'wegwijs serve' with tokens for real documents.",
+        settings.host,
+        settings.port,
+    )
     typer.echo(_guard(lambda: prepare_demo(settings)).line(), err=True)
     if serve_after:
         typer.echo(f"Serving the sample share on http://{settings.host}:{settings.port}", err=True)

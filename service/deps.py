@@ -2,27 +2,42 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request
 
 from index.filters import Filters
+from index.readers import Principal
 from index.search import Searcher
+from service.auth import PrincipalDep
 from service.i18n import Lang, negotiate
 from service.settings import Settings
 from service.state import LiveSearcher
 
 
-def get_live(request: Request) -> LiveSearcher:
-    """The holder of the newest searcher."""
+@dataclass(frozen=True)
+class ReaderLive:
+    """The live searcher as one caller sees it: only documents ``reader`` may read."""
+
+    live: LiveSearcher
+    reader: Principal
+
+    def get(self) -> Searcher:
+        """The newest generation's searcher, scoped to the reader (see ``LiveSearcher.get``)."""
+        return self.live.get().scoped_to(self.reader)
+
+
+def get_live(request: Request, principal: PrincipalDep) -> ReaderLive:
+    """The holder of the newest searcher, scoped to the caller."""
     live: LiveSearcher = request.app.state.live
-    return live
+    return ReaderLive(live, principal)
 
 
-def get_searcher(request: Request) -> Searcher:
-    """The searcher of the newest generation."""
-    return get_live(request).get()
+def get_searcher(live: Annotated[ReaderLive, Depends(get_live)]) -> Searcher:
+    """The searcher of the newest generation, answering only from what the caller may read."""
+    return live.get()
 
 
 def get_settings(request: Request) -> Settings:
@@ -128,7 +143,7 @@ def get_top_k(
 
 
 SearcherDep = Annotated[Searcher, Depends(get_searcher)]
-LiveDep = Annotated[LiveSearcher, Depends(get_live)]
+LiveDep = Annotated[ReaderLive, Depends(get_live)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 FiltersDep = Annotated[Filters, Depends(get_filters)]
 LangDep = Annotated[Lang, Depends(get_lang)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from index.catalog import migrate_catalog
 from index.encoder import QueryConfig, SentenceTransformerEncoder
 from index.governance.config import GovernanceConfig
 from index.profiles import get_profile
@@ -43,7 +44,9 @@ def ingest_config(settings: Settings) -> IngestConfig:
 
 
 def open_searcher(settings: Settings) -> Searcher:
-    """Load the live generation of the home with the configured model."""
+    """Load the live generation of the home with the configured model (an older catalog is
+    migrated first: its readers come from its mode bits until the next ingest)."""
+    migrate_catalog(settings.home)
     encoder = make_encoder(settings)
     return Searcher.open(settings.home, encoder, encoder.profile.name, search_config(settings))
 

@@ -18,6 +18,7 @@ from index.governance.gaps import GapGroup, group_gaps, take_feedback
 from index.governance.ledger import read_gaps
 from index.governance.marks import Action, record_mark
 from index.governance.review_state import ReviewPolicy
+from index.readers import Principal, can_read, readable_documents
 from index.search import Searcher
 from service.render import age
 
@@ -42,11 +43,18 @@ def mark_document(home: Path, reference: str, action: Action, by: str, note: str
     return asdict(mark)
 
 
-def load_audit(home: Path, owner: str | None = None, policy: ReviewPolicy | None = None) -> Audit:
-    """The audit of a home's catalog now (only ``owner``'s part when given)."""
+def load_audit(
+    home: Path,
+    owner: str | None = None,
+    policy: ReviewPolicy | None = None,
+    reader: Principal | None = None,
+) -> Audit:
+    """The audit of a home's catalog now (only ``owner``'s part when given), built only from
+    the documents ``reader`` may read (all when None)."""
     conn = connect(_catalog(home), readonly=True)
     try:
-        return build_audit(conn, datetime.now(UTC), policy or ReviewPolicy(), owner)
+        readable = None if reader is None else readable_documents(conn, reader)
+        return build_audit(conn, datetime.now(UTC), policy or ReviewPolicy(), owner, readable)
     finally:
         conn.close()
 
@@ -79,11 +87,25 @@ def load_gaps(searcher: Searcher, include_closed: bool = False) -> dict[str, Any
     """Open gaps grouped and routed, and (when asked) the questions answered since."""
     take_feedback(searcher)
     groups = group_gaps(searcher, read_gaps(searcher.conn))
-    closed = [asdict(gap) for gap in read_gaps(searcher.conn, include_closed=True) if gap.closed_at]
+    closed = [
+        asdict(gap)
+        if _may_see(searcher, gap.answer_doc_id)
+        else asdict(gap) | {"answer_doc_id": None}
+        for gap in read_gaps(searcher.conn, include_closed=True)
+        if gap.closed_at
+    ]
     return {
         "groups": [_group_json(group) for group in groups],
         "closed": closed if include_closed else [],
     }
+
+
+def _may_see(searcher: Searcher, doc_id: str | None) -> bool:
+    return (
+        doc_id is None
+        or searcher.reader is None
+        or can_read(searcher.conn, doc_id, searcher.reader)
+    )
 
 
 def _group_json(group: GapGroup) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.encoder import QueryRuntime
@@ -55,6 +55,16 @@ class Settings(BaseSettings):
     )
     gap_threshold: float = Field(
         0.82, ge=0, le=1, description="Below this best dense score a search is a knowledge gap."
+    )
+
+    anonymous: bool = Field(
+        False,
+        description="Let callers without a token read public documents (the demo does).",
+    )
+    proxy_secret: SecretStr | None = Field(
+        None,
+        description="Shared secret a reverse proxy sends in X-Wegwijs-Proxy-Secret to vouch "
+        "for X-Wegwijs-User / X-Wegwijs-Groups (unset: proxy headers are refused).",
     )
 
     @property

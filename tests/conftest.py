@@ -46,6 +46,8 @@ def sample_share(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled sample share, generated into a temporary folder."""
     share = tmp_path_factory.mktemp("share") / "sample-share"
     generate_sample_share(share)
+    for path in share.rglob("*"):  # world-readable whatever the umask: anonymous tests read it
+        path.chmod(0o755 if path.is_dir() else 0o644)
     return share
 
 
@@ -55,7 +57,12 @@ MODEL_CACHE = Path(
 
 
 def make_settings(home: Path, **extra: object) -> Settings:
-    """Settings for a test home, independent of the environment; models converted once per run."""
+    """Settings for a test home, independent of the environment; models converted once per run.
+
+    Anonymous access (public documents only) is on unless ``anonymous=False`` is given: the
+    sample share is world-readable, and the auth tests (tests/service/test_auth.py) turn it off.
+    """
+    extra = {"anonymous": True} | extra
     return Settings(home=home, model_cache_dir=MODEL_CACHE, _env_file=None, **extra)  # type: ignore[call-arg]
 
 

@@ -27,8 +27,11 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
     responses={200: {"content": {"application/octet-stream": {}}}, **NOT_FOUND},
 )
 def api_original(searcher: SearcherDep, doc_id: str) -> FileResponse:
-    """Download the original file of a document, found by its doc_id in the catalog."""
-    path = original_path(searcher.conn, doc_id)
+    """Download the original file of a document, found by its doc_id in the catalog.
+
+    A document the caller may not read is 404, like one that does not exist.
+    """
+    path = original_path(searcher.conn, doc_id, searcher.reader)
     return FileResponse(
         path,
         media_type="application/octet-stream",
@@ -41,7 +44,7 @@ def api_original(searcher: SearcherDep, doc_id: str) -> FileResponse:
 @router.get("/api/documents/{doc_id:path}", response_model=DocumentOut, responses=NOT_FOUND)
 def api_document(searcher: SearcherDep, doc_id: str) -> dict[str, Any]:
     """A document's metadata and its passages in order."""
-    record = get_document(searcher.conn, doc_id)
+    record = get_document(searcher.conn, doc_id, searcher.reader)
     if record is None:
         raise HTTPException(404, f"No document '{doc_id}' in the catalog.")
     return document_json(record)

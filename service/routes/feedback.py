@@ -22,7 +22,9 @@ router = APIRouter(tags=["feedback"])
 def api_feedback(searcher: SearcherDep, settings: SettingsDep, body: FeedbackIn) -> dict[str, Any]:
     """Record whether a hit (`chunk_id`) or an answer (no `chunk_id`) helped for a query."""
     query = check_query(body.query, settings, "query")
-    if body.chunk_id is not None and not is_known_chunk(searcher.conn, body.chunk_id):
+    if body.chunk_id is not None and not is_known_chunk(
+        searcher.conn, body.chunk_id, searcher.reader
+    ):
         raise HTTPException(
             404, f"No chunk '{body.chunk_id}' in the catalog: send a hit's chunk_id."
         )

@@ -16,6 +16,9 @@ from fastapi.templating import Jinja2Templates
 from index.errors import SearchIndexError
 from index.governance.errors import AmbiguousDocumentError, UnknownDocumentError
 from index.governance.marks import Action
+from index.readers import Principal, can_read
+from index.search import Searcher
+from service.auth import PrincipalDep
 from service.deps import LiveDep, SearcherDep, SettingsDep, check_query
 from service.governance import audit_json, load_audit, load_experts, load_gaps, mark_document
 from service.governance_schemas import (
@@ -34,7 +37,11 @@ STATUS = {UnknownDocumentError: 404, AmbiguousDocumentError: 409}
 EMPTY_AUDIT = {"generated_at": "", "queues": [], "orphans": [], "superseded": [], "bus_factor": []}
 
 
-def _mark(settings: Settings, doc_id: str, action: Action, by: str, note: str) -> dict[str, Any]:
+def _mark(
+    searcher: Searcher, settings: Settings, doc_id: str, action: Action, by: str, note: str
+) -> dict[str, Any]:
+    if searcher.reader is not None and not can_read(searcher.conn, doc_id, searcher.reader):
+        raise HTTPException(404, f"No document '{doc_id}' in the catalog.")
     try:
         return mark_document(settings.home, doc_id, action, by, note)
     except (UnknownDocumentError, AmbiguousDocumentError) as exc:
@@ -42,21 +49,28 @@ def _mark(settings: Settings, doc_id: str, action: Action, by: str, note: str) -
 
 
 @router.post("/api/documents/{doc_id:path}/review", response_model=MarkOut, status_code=201)
-def api_review(settings: SettingsDep, doc_id: str, body: ReviewIn) -> dict[str, Any]:
-    """Record that ``by`` reviewed the document; its review clock restarts."""
-    return _mark(settings, doc_id, "reviewed", body.by, body.note)
+def api_review(
+    searcher: SearcherDep, settings: SettingsDep, doc_id: str, body: ReviewIn
+) -> dict[str, Any]:
+    """Record that ``by`` reviewed the document (a doc_id the caller may read)."""
+    return _mark(searcher, settings, doc_id, "reviewed", body.by, body.note)
 
 
 @router.post("/api/documents/{doc_id:path}/outdated", response_model=MarkOut, status_code=201)
-def api_outdated(settings: SettingsDep, doc_id: str, body: OutdatedIn) -> dict[str, Any]:
+def api_outdated(
+    searcher: SearcherDep, settings: SettingsDep, doc_id: str, body: OutdatedIn
+) -> dict[str, Any]:
     """Mark the document outdated (demoted until reviewed again)."""
-    return _mark(settings, doc_id, "outdated", body.by, body.reason)
+    return _mark(searcher, settings, doc_id, "outdated", body.by, body.reason)
 
 
 @router.get("/api/audit", response_model=AuditOut)
-def api_audit(settings: SettingsDep, owner: str | None = None) -> dict[str, Any]:
-    """Review queues by harm, orphans, superseded copies and the bus-factor map."""
-    return audit_json(load_audit(settings.home, owner or None))
+def api_audit(
+    settings: SettingsDep, principal: PrincipalDep, owner: str | None = None
+) -> dict[str, Any]:
+    """Review queues by harm, orphans, superseded copies and the bus-factor map, built from
+    the documents the caller may read."""
+    return audit_json(load_audit(settings.home, owner or None, reader=principal))
 
 
 @router.get("/api/experts", response_model=ExpertsOut)
@@ -85,21 +99,25 @@ def _page(request: Request, name: str, build: Callable[[], dict[str, Any]]) -> H
     return templates.TemplateResponse(request, name, context)
 
 
-def _audit_context(settings: Settings, owner: str | None) -> dict[str, Any]:
-    return {"audit": audit_json(load_audit(settings.home, owner)), "owner": owner}
+def _audit_context(settings: Settings, owner: str | None, reader: Principal) -> dict[str, Any]:
+    return {"audit": audit_json(load_audit(settings.home, owner, reader=reader)), "owner": owner}
 
 
 @pages.get("/audit", response_class=HTMLResponse)
-def audit_page(request: Request, settings: SettingsDep, owner: str = "") -> HTMLResponse:
+def audit_page(
+    request: Request, settings: SettingsDep, principal: PrincipalDep, owner: str = ""
+) -> HTMLResponse:
     """An owner's audit view (everyone's without ``owner``)."""
     wanted = owner.strip() or None
-    return _page(request, "audit.html", lambda: _audit_context(settings, wanted))
+    return _page(request, "audit.html", lambda: _audit_context(settings, wanted, principal))
 
 
 @pages.get("/busfactor", response_class=HTMLResponse)
-def busfactor_page(request: Request, settings: SettingsDep) -> HTMLResponse:
+def busfactor_page(
+    request: Request, settings: SettingsDep, principal: PrincipalDep
+) -> HTMLResponse:
     """The bus-factor map of areas and topics."""
-    return _page(request, "busfactor.html", lambda: _audit_context(settings, None))
+    return _page(request, "busfactor.html", lambda: _audit_context(settings, None, principal))
 
 
 @pages.get("/gaps", response_class=HTMLResponse)

@@ -77,7 +77,8 @@ def document(
 ) -> HTMLResponse:
     """One document: metadata, passages in order, and a download of the original."""
     context = base_context(request, lang, q.strip())
-    record = get_document(live.get().conn, doc_id)
+    searcher = live.get()
+    record = get_document(searcher.conn, doc_id, searcher.reader)
     if record is None:
         context["doc_id"] = doc_id
         return render(request, "missing.html", context, status=404)

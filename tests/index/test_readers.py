@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from index.catalog import catalog_path, connect
+from index.catalog import catalog_path, connect, migrate_catalog
 from index.documents import get_document
 from index.models import Hit
 from index.originals import DocumentNotFoundError, original_path
@@ -192,7 +192,8 @@ def test_an_old_catalog_is_migrated_with_readers_from_its_modes(
     target.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     target.commit()
     target.close()
-    conn = connect(copy)
+    migrate_catalog(tmp_path)  # what the service does before it opens the catalog read-only
+    conn = connect(copy, readonly=True)
     try:
         assert (
             conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "2"
