@@ -113,13 +113,21 @@ def scan_root(root: Root, config: CrawlConfig) -> Scan:
     return Scan(tuple(files), owners_files, access_files)
 
 
+def printable(name: str) -> str:
+    """``name`` with bytes that are not UTF-8 (kept by Python as surrogates) written as ``\\xff``.
+
+    Such names cannot be stored or shown as text; the escaped form keeps ids and messages valid.
+    """
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _source_file(root: Root, path: Path, config: CrawlConfig) -> SourceFile | None:
     if is_skipped(path.name) or path.is_symlink():
         return None
     info = path.lstat()
     if not S_ISREG(info.st_mode):
         return None
-    rel_path = path.relative_to(root.path).as_posix()
+    rel_path = printable(path.relative_to(root.path).as_posix())
     if not _wanted(rel_path, config):
         return None
     return SourceFile(root, path, rel_path, info.st_size, info.st_mtime_ns)

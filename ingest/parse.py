@@ -8,6 +8,7 @@ and returns plain picklable data. Nothing here touches the catalog or the model.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 import zipfile
 from collections import Counter
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from pathlib import Path
 from unstructured.documents.elements import Element
 
 from ingest.chunk import ChunkingConfig, chunk_elements, first_title
+from ingest.discover import printable
 from ingest.errors import ParseError
 from ingest.models import Chunk
 from ingest.properties import Properties, read_properties
@@ -36,6 +38,7 @@ SUPPORTED_TYPES: dict[str, str] = {
     "CSV": "csv",
 }
 _ZIP_TYPES = {"docx", "pptx", "xlsx", "odt", "epub"}
+_UNREADABLE = frozenset({"Cc", "Cs", "Co"})
 _LANGUAGES = {"nld": "nl", "eng": "en", "deu": "de", "fra": "fr"}
 
 
@@ -46,6 +49,7 @@ class ParseLimits:
     max_file_bytes: int = 200 * 1024 * 1024
     max_unzipped_bytes: int = 1024 * 1024 * 1024
     max_zip_ratio: float = 200.0
+    max_unreadable_share: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -103,12 +107,34 @@ def check_container(path: Path, file_type: str, limits: ParseLimits) -> None:
         raise ParseError(f"zip container expands to {unzipped:,} bytes: refused as a zip bomb")
 
 
+def check_readable(chunks: Sequence[Chunk], file_type: str, limits: ParseLimits) -> None:
+    """Refuse "text" that is mostly control or replacement characters: binary data parsed as text.
+
+    Raises:
+        ParseError: the share of unreadable characters is over ``limits.max_unreadable_share``.
+    """
+    text = "".join(chunk.text for chunk in chunks)
+    unreadable = sum(
+        1
+        for ch in text
+        if ch == "\ufffd" or (ch not in "\t\n\r" and unicodedata.category(ch) in _UNREADABLE)
+    )
+    share = unreadable / max(len(text), 1)
+    if share > limits.max_unreadable_share:
+        raise ParseError(
+            f"{file_type} file looks like binary data ({share:.0%} unreadable characters): "
+            "check that the file is not damaged"
+        )
+
+
 def parse_file(path: Path, config: ChunkingConfig, limits: ParseLimits) -> ParsedFile:
     """Detect, check, partition and chunk one file.
 
     Raises:
         ParseError: with a one-line reason when the file cannot be indexed.
     """
+    if printable(str(path)) != str(path):
+        raise ParseError("the file or folder name is not valid UTF-8: rename it to index the file")
     try:
         file_type = detect_type(path)
     except OSError as exc:
@@ -119,6 +145,7 @@ def parse_file(path: Path, config: ChunkingConfig, limits: ParseLimits) -> Parse
     chunks = chunk_elements(elements, config)
     if not chunks:
         raise ParseError(f"no text found in {file_type} file (scanned image, encrypted or empty?)")
+    check_readable(chunks, file_type, limits)
     props = read_properties(path, file_type)
     title = props.title or first_title(elements)
     return ParsedFile(file_type, sha256, title, props, _language(elements), chunks)

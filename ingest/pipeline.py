@@ -14,7 +14,7 @@ from pathlib import Path
 from ingest.access import read_access
 from ingest.access_rules import AccessRule, load_access_rules
 from ingest.chunk import ChunkingConfig
-from ingest.discover import CrawlConfig, scan_root
+from ingest.discover import CrawlConfig, printable, scan_root
 from ingest.errors import OwnersFileError, ParseError
 from ingest.models import Document, FileError, Root, SourceFile
 from ingest.owners import OwnersRule, load_rules, owners_for
@@ -94,12 +94,13 @@ def parse_documents(plan: RootPlan, config: IngestConfig) -> Iterator[Document |
     for path, result in results:
         source = by_path[path]
         if isinstance(result, ParseError):
-            yield FileError(source.doc_id, path, str(result))
+            yield FileError(source.doc_id, Path(printable(str(path))), str(result))
             continue
         try:
             yield make_document(source, result, plan.rules, plan.access_rules)
         except OSError as exc:
-            yield FileError(source.doc_id, path, f"file changed or vanished during ingest: {exc}")
+            reason = f"file changed or vanished during ingest: {exc}"
+            yield FileError(source.doc_id, Path(printable(str(path))), reason)
 
 
 def make_document(

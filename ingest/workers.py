@@ -33,9 +33,14 @@ class WorkerConfig:
     tasks_per_worker: int = 500
 
 
-def _limit_memory(memory_bytes: int) -> None:
+def _start_worker(memory_bytes: int) -> None:
+    """Limit the worker's memory, then import the parsers, so a file's timeout is its own."""
     enforce_offline()
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    try:
+        import unstructured.partition.auto  # noqa: F401 - warm-up, seconds on a cold start
+    except (ImportError, MemoryError, OSError):
+        pass  # each file then imports what it needs and reports its own failure
 
 
 def parse_many(
@@ -54,7 +59,7 @@ def parse_many(
     with ProcessPool(
         max_workers=config.workers,
         max_tasks=config.tasks_per_worker,
-        initializer=_limit_memory,
+        initializer=_start_worker,
         initargs=(config.memory_bytes,),
         context=context,
     ) as pool:
