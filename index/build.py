@@ -17,6 +17,7 @@ from tqdm import tqdm
 from index import records
 from index.catalog import catalog_path, connect, transaction
 from index.encoder import Encoder
+from index.errors import StorageError
 from index.governance.refresh import refresh_governance
 from index.governance.rules import record_rules
 from index.lock import writer_lock
@@ -71,6 +72,7 @@ def ingest(
         RootNotFoundError: a path is not a folder.
         WriterBusyError: another ingest runs on this home.
         IndexMismatchError: the home was built with another model.
+        StorageError: the catalog or the new generation could not be written.
     """
     roots = make_roots(paths)
     started = time.monotonic()
@@ -89,6 +91,12 @@ def ingest(
             run.summary.generation = manifest.generation
             run.summary.seconds = time.monotonic() - started
             _finish_run(conn, run.run_id, run.summary)
+        except sqlite3.OperationalError as exc:
+            raise StorageError(
+                f"Could not write the catalog in {home}: {exc}. Nothing new was published; the "
+                "previous index generation is still served. Free disk space or fix the disk, "
+                "then run the ingest again (it carries on where it stopped)."
+            ) from exc
         finally:
             conn.close()
     return run.summary

@@ -5,7 +5,9 @@ SearchIndexError
  ├── IndexMismatchError   the index was built with another model or settings
  ├── IndexCorruptError    an index file fails its checksum or count check
  ├── UnknownModelError    a model profile name that does not exist
- └── WriterBusyError      another ingest holds the writer lock
+ ├── WriterBusyError      another ingest holds the writer lock
+ ├── StorageError         writing the catalog or an index generation failed (disk full, I/O)
+ └── BackupError          a backup cannot be written or restored
 """
 
 
@@ -34,3 +36,11 @@ class UnknownModelError(SearchIndexError, KeyError):
 
 class WriterBusyError(SearchIndexError, RuntimeError):
     """Another process is writing to this home."""
+
+
+class BackupError(SearchIndexError, ValueError):
+    """A backup cannot be written, is damaged, or would overwrite a home that holds data."""
+
+
+class StorageError(SearchIndexError, OSError):
+    """Writing, flushing or renaming the catalog or a generation failed; nothing was published."""

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.ann import index_kind
-from index.errors import IndexCorruptError, IndexNotFoundError
+from index.errors import IndexCorruptError, IndexNotFoundError, StorageError
 from index.models import Manifest
 from ingest.parse import file_sha256
 
@@ -68,38 +68,90 @@ def _fsync_path(path: Path) -> None:
 
 
 def current_generation(home: Path) -> int:
-    """Number of the live generation, 0 when none was published."""
+    """Number of the live generation, 0 when none was published.
+
+    Raises:
+        IndexCorruptError: ``CURRENT`` is damaged (``load_newest_valid`` falls back, a publish
+            repairs it).
+    """
     pointer = index_dir(home) / CURRENT_FILE
     if not pointer.exists():
         return 0
-    return int(pointer.read_text().strip().removeprefix("gen-"))
+    text = pointer.read_text(errors="replace").strip()
+    try:
+        return int(text.removeprefix("gen-"))
+    except ValueError as exc:
+        raise IndexCorruptError(
+            f"{pointer} is damaged ({text[:40]!r}): run 'wegwijs --home {home} reindex'."
+        ) from exc
+
+
+def newest_on_disk(home: Path) -> int:
+    """Highest generation folder present, published or left by a failed publish (0 if none)."""
+    numbers = [
+        int(folder.name.removeprefix("gen-"))
+        for folder in index_dir(home).glob("gen-*")
+        if folder.name.removeprefix("gen-").isdigit()
+    ]
+    return max(numbers, default=0)
+
+
+def _live_or_newest(home: Path) -> int:
+    try:
+        return current_generation(home)
+    except IndexCorruptError:
+        return newest_on_disk(home)
 
 
 def publish(home: Path, index: faiss.Index, manifest: Manifest) -> Manifest:
-    """Write ``index`` as the next generation and make it live; return its final manifest."""
+    """Write ``index`` as the next generation and make it live; return its final manifest.
+
+    Raises:
+        StorageError: a write, fsync or rename failed (disk full, I/O error); the staging files
+            are removed and ``CURRENT`` still names the generation that was live before.
+    """
     root = index_dir(home)
     root.mkdir(parents=True, exist_ok=True)
-    generation = current_generation(home) + 1
+    generation = max(_live_or_newest(home), newest_on_disk(home)) + 1
     name = f"gen-{generation:06d}"
     staging = root / f".{name}.tmp"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    faiss.write_index(index, str(staging / VECTORS_FILE))
-    final = replace(
-        manifest, generation=generation, vectors_sha256=file_sha256(staging / VECTORS_FILE)
-    )
-    (staging / MANIFEST_FILE).write_text(json.dumps(final.to_json(), indent=2))
-    for path in (staging / VECTORS_FILE, staging / MANIFEST_FILE, staging):
-        _fsync_path(path)
-    os.replace(staging, root / name)
-    _fsync_path(root)
     pointer = root / f".{CURRENT_FILE}.tmp"
-    pointer.write_text(f"{name}\n")
-    _fsync_path(pointer)
-    os.replace(pointer, root / CURRENT_FILE)
-    _fsync_path(root)
+    try:
+        final = _write_generation(staging, index, replace(manifest, generation=generation))
+        os.replace(staging, root / name)
+        _fsync_path(root)
+        _write_synced(pointer, f"{name}\n".encode())
+        os.replace(pointer, root / CURRENT_FILE)
+        _fsync_path(root)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        pointer.unlink(missing_ok=True)
+        live = _live_or_newest(home)
+        raise StorageError(
+            f"Could not publish index generation {generation} in {root}: "
+            f"{exc.strerror or exc}. Generation {live} is still the live one; free disk space "
+            f"or fix the disk, then run 'wegwijs --home {home} reindex'."
+        ) from exc
     _prune(root, generation)
     return final
+
+
+def _write_generation(staging: Path, index: faiss.Index, manifest: Manifest) -> Manifest:
+    """Write vectors and manifest into a fresh ``staging`` folder and flush both to disk."""
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    _write_synced(staging / VECTORS_FILE, faiss.serialize_index(index).tobytes())
+    final = replace(manifest, vectors_sha256=file_sha256(staging / VECTORS_FILE))
+    _write_synced(staging / MANIFEST_FILE, json.dumps(final.to_json(), indent=2).encode())
+    _fsync_path(staging)
+    return final
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def _prune(root: Path, live: int) -> None:
@@ -121,7 +173,10 @@ def read_manifest(home: Path, generation: int | None = None) -> Manifest:
         raise IndexNotFoundError(
             f"No index in {home}: run 'wegwijs --home {home} ingest FOLDER' first."
         )
-    return Manifest(**json.loads(path.read_text()))
+    try:
+        return Manifest(**json.loads(path.read_text()))
+    except (ValueError, TypeError) as exc:
+        raise IndexCorruptError(f"{path} is damaged ({exc}): run 'wegwijs reindex'.") from exc
 
 
 def load(home: Path, generation: int | None = None) -> tuple[Manifest, faiss.Index]:
@@ -157,7 +212,7 @@ def load_newest_valid(home: Path) -> tuple[Manifest, faiss.Index]:
         IndexNotFoundError: nothing was published.
         IndexCorruptError: no kept generation is intact; rebuild with ``wegwijs reindex``.
     """
-    live = current_generation(home)
+    live = _live_or_newest(home)
     if live == 0:
         read_manifest(home)
     failure: Exception | None = None

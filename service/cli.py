@@ -14,6 +14,7 @@ from index.errors import SearchIndexError
 from index.search import SEARCH_MODES
 from ingest.errors import IngestError
 from ingest.offline import enforce_offline
+from service.cli_backup import app as backup_app
 from service.cli_governance import app as governance_app
 from service.cli_tokens import app as tokens_app
 from service.settings import Settings
@@ -25,6 +26,7 @@ app = typer.Typer(
     help="Wegwijs: semantic search and Q&A over your organisation's documents.",
 )
 app.add_typer(governance_app)
+app.add_typer(backup_app)
 app.add_typer(tokens_app)
 HomeOption = Annotated[
     Path | None, typer.Option("--home", envvar="WEGWIJS_HOME", help="Data directory.")
