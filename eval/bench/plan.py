@@ -55,6 +55,10 @@ class BenchPlan:
         tree_files: Small text files in the re-scan tree.
         ingest_profile: Model profile of the ingest measurements.
         sample_files: Documents of the sample share to ingest (0: all of them).
+        peer_size: Vectors each store (ours and the peers) ingests.
+        peer_queries: Single-vector queries per store and run.
+        peer_slow_stores: Stores measured ``peer_slow_runs`` times only (slow ingest).
+        peer_slow_runs: Runs of those stores.
     """
 
     runs: int = 5
@@ -76,6 +80,10 @@ class BenchPlan:
     tree_files: int = 1_000
     ingest_profile: str = "minilm-en"
     sample_files: int = 0
+    peer_size: int = 10_000
+    peer_queries: int = 50
+    peer_slow_stores: tuple[str, ...] = ("qdrant",)
+    peer_slow_runs: int = 1
 
 
 FULL = BenchPlan()
@@ -95,6 +103,8 @@ QUICK = BenchPlan(
     latency_queries=3,
     tree_files=3,
     sample_files=1,
+    peer_size=500,
+    peer_queries=5,
 )
 
 

@@ -17,10 +17,10 @@ NOT_MEASURED = (
     "cores, so HNSW is measured at a smaller prefix of the same vectors; IVF+SQ8 is at full size.",
     "Recall on real embeddings: the ANN recall figures come from synthetic vectors; rerun the "
     "tuning on a real home's vectors before choosing efSearch/nprobe for production.",
-    "Peers (chromadb 1.5.9, qdrant-client 1.20.0 local mode, lancedb 0.40.0) on the same "
-    "vectors: not installed; they belong in a `bench` extra.",
-    "An ONNX Runtime query encoder (the issue's faster query path) does not exist yet, so only "
-    "the sentence-transformers encoders are timed.",
+    "Peers at the 100k and 1M sizes: Qdrant's local mode needs minutes for 10,000 vectors on "
+    "this machine, so the side-by-side section uses 10,000 vectors (Qdrant: one run).",
+    "int8 ONNX query encoder: fp32 only (cosine ≥ 0.9999 to torch); int8 moved embeddings to "
+    "cosine 0.93–0.96 in STACK.md's measurements and is not used without an nDCG@10 check.",
 )
 
 

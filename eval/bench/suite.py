@@ -14,6 +14,7 @@ from eval.bench.encoders import EncoderPool
 from eval.bench.ingest_rate import measure_ingest
 from eval.bench.machine import load_line
 from eval.bench.memory import measure_memory
+from eval.bench.peers import measure_peers
 from eval.bench.plan import BenchContext
 from eval.bench.results import Measured, SectionResult, save_result
 from eval.bench.vectors import measure_vectors
@@ -36,6 +37,7 @@ SECTIONS: dict[str, Section] = {
     "vectors": Section("Vector search alone at scale: exact vs ANN", measure_vectors),
     "ingest": Section("Ingest: unchanged re-scan and end-to-end rate", measure_ingest),
     "memory": Section("Resident memory per chunk", measure_memory),
+    "peers": Section("Side by side: chromadb, Qdrant local, LanceDB", measure_peers),
 }
 
 
