@@ -48,6 +48,7 @@ test: install chromium acl
 	$(BIN)/pytest -q
 
 bench: install
+	$(PIP) install -q -e '.[bench]'  # chromadb, qdrant-client, lancedb: peers only
 	$(BIN)/python -m eval.bench --output BENCHMARKS.md
 
 lint: install
