@@ -1,0 +1,89 @@
+"""Every operation of the OpenAPI schema, driven by schemathesis against a real uvicorn: no 5xx.
+
+The server runs on a copy of the sample home (governance marks and feedback written by the
+generated requests stay out of the shared one). ``api_headers`` is what each request carries:
+anonymous here; a credentialed run overrides the fixture with an ``Authorization`` header.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis import APIOperation
+
+from index.build import RunSummary
+from service.settings import Settings
+from tests.conftest import free_port, make_settings
+
+pytestmark = pytest.mark.slow
+EXAMPLES = int(os.environ.get("WEGWIJS_TEST_API_EXAMPLES", "100"))
+
+
+@pytest.fixture(scope="module")
+def api_url(
+    tmp_path_factory: pytest.TempPathFactory, sample_ingest: RunSummary, sample_settings: Settings
+) -> Iterator[str]:
+    """A real uvicorn serving a private copy of the sample home, anonymous reads allowed."""
+    import uvicorn
+
+    from service.api import create_app
+
+    home = tmp_path_factory.mktemp("api") / "home"
+    shutil.copytree(sample_settings.home, home, ignore=shutil.ignore_patterns("models"))
+    app = create_app(make_settings(home, anonymous=True))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{server.config.port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def api_headers() -> dict[str, str]:
+    """Headers every generated request carries (none: an anonymous caller)."""
+    return {}
+
+
+def _operations() -> list[APIOperation]:
+    """The operations of the app's schema (building the app reads no home and loads no model)."""
+    from service.api import create_app
+
+    app = create_app(make_settings(Path("schema-only")))
+    schema = schemathesis.openapi.from_dict(app.openapi())
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+@pytest.mark.parametrize("operation", _operations(), ids=lambda operation: operation.label)
+def test_no_operation_answers_with_a_server_error(
+    operation: APIOperation, api_url: str, api_headers: dict[str, str]
+) -> None:
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.generate],
+        derandomize=True,
+        database=None,
+    )
+    def check(case: schemathesis.Case) -> None:
+        response = case.call(base_url=api_url, headers=api_headers, timeout=120)
+        assert response.status_code < 500, (
+            f"{response.status_code} from {case.as_curl_command()}: {response.text[:300]}"
+        )
+
+    check()
