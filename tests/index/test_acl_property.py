@@ -4,8 +4,8 @@ One real catalog and FAISS generation (a private copy of the ingested sample sha
 once; hypothesis varies the reader entries of every document, the principal and the query.
 The oracle is brute force: both arms over the whole corpus without any filter, then the
 documents the principal may read per a plain-Python reading of the rules (not the SQL under
-test), then the top-k. Each example checks every principal on two queries: 800 examples ×
-8 principals × 2 queries = 12,800 cases.
+test), then the top-k. Each example checks every principal on two queries: 650 examples ×
+8 principals × 2 queries = 10,400 cases.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from service.settings import Settings
 from tests.acl_support import MemoEncoder
 from tests.governance_support import copy_home
 
-EXAMPLES = 800
+EXAMPLES = 650
 QUERIES = (
     "hoeveel vakantiedagen krijg ik",
     "wachtwoord vergeten",

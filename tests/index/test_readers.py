@@ -25,6 +25,7 @@ from index.search import SearchConfig, Searcher
 from service.commands import run_ingest
 from service.engine import make_encoder
 from service.settings import Settings
+from tests.acl_support import MemoEncoder
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.slow
@@ -93,7 +94,8 @@ def settings(share: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def searcher(settings: Settings) -> Searcher:
     """A searcher that does not log queries and keeps superseded look-alikes in results."""
     encoder = make_encoder(settings)
-    return Searcher.open(settings.home, encoder, encoder.profile.name, SearchConfig())
+    memo = MemoEncoder(encoder)
+    return Searcher.open(settings.home, memo, encoder.profile.name, SearchConfig())
 
 
 def _search(searcher: Searcher, word: str, mode: str) -> list[Hit]:
