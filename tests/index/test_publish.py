@@ -12,7 +12,7 @@ import pytest
 from index import vectors
 from index.ann import AnnConfig
 from index.build import RunSummary
-from index.catalog import catalog_path, connect
+from index.catalog import catalog_path, connect, transaction
 from index.encoder import SentenceTransformerEncoder
 from index.errors import IndexCorruptError
 from index.filters import Filters
@@ -101,3 +101,24 @@ def test_an_ann_generation_with_a_wrong_manifest_kind_falls_back(
     assert fallback.manifest.generation == before
     assert fallback.manifest.index_kind == "exact"
     assert fallback.search(QUERY, top_k=1)
+
+
+def test_a_deleted_document_is_gone_from_the_next_ann_generation(
+    home_copy: Path, encoder: SentenceTransformerEncoder
+) -> None:
+    conn = connect(catalog_path(home_copy))
+    doc_id, text = conn.execute("SELECT doc_id, text FROM chunks ORDER BY chunk_rowid").fetchone()
+    removed = {
+        row[0] for row in conn.execute("SELECT chunk_rowid FROM chunks WHERE doc_id = ?", [doc_id])
+    }
+    total = conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+    with transaction(conn):
+        marks = ",".join("?" * len(removed))
+        conn.execute(f"DELETE FROM chunks_fts WHERE rowid IN ({marks})", sorted(removed))
+        conn.execute("DELETE FROM documents WHERE doc_id = ?", [doc_id])
+    conn.close()
+    manifest = _publish(home_copy, encoder, _ivf(nprobe=16))
+    assert (manifest.index_kind, manifest.vector_count) == ("ivf_sq8", total - len(removed))
+    searcher = Searcher.open(home_copy, encoder, encoder.profile.name)
+    found = searcher.dense(text, 100, Filters())
+    assert found and not set(found) & removed
