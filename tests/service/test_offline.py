@@ -67,7 +67,8 @@ def test_ingest_search_and_serve_make_no_outside_connection(
     )
     assert '"doc_id"' in out.stdout
     port = free_port()
-    server = subprocess.Popen([*WEGWIJS, "serve", "--port", str(port)], env=env)
+    public = {**env, "WEGWIJS_ANONYMOUS": "true"}  # the sample share is world-readable
+    server = subprocess.Popen([*WEGWIJS, "serve", "--port", str(port)], env=public)
     try:
         _wait_for(f"http://127.0.0.1:{port}/healthz")
         assert (
