@@ -18,7 +18,8 @@ import numpy.typing as npt
 from index.filters import Filters, filter_sql
 from index.readers import access_seq
 
-CACHE_SIZE = 256
+CACHE_ENTRIES = 256
+CACHE_BYTES = 256 * 1024 * 1024
 
 
 def allowed_chunk_ids(conn: sqlite3.Connection, filters: Filters) -> npt.NDArray[np.int64]:
@@ -36,10 +37,13 @@ def allowed_chunk_ids(conn: sqlite3.Connection, filters: Filters) -> npt.NDArray
 
 
 class AllowedCache:
-    """A small, thread-safe LRU of allowed-id arrays keyed by generation, access and filters."""
+    """A thread-safe LRU of allowed-id arrays keyed by generation, access and filters,
+    bounded in entries and in bytes (a million-chunk catalog makes 8 MB arrays)."""
 
-    def __init__(self, size: int = CACHE_SIZE) -> None:
-        self._size = size
+    def __init__(self, entries: int = CACHE_ENTRIES, max_bytes: int = CACHE_BYTES) -> None:
+        self._entries = entries
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._lock = threading.Lock()
         self._arrays: OrderedDict[Hashable, npt.NDArray[np.int64]] = OrderedDict()
 
@@ -56,7 +60,11 @@ class AllowedCache:
         allowed = allowed_chunk_ids(conn, filters)
         allowed.setflags(write=False)
         with self._lock:
-            self._arrays[key] = allowed
-            while len(self._arrays) > self._size:
-                self._arrays.popitem(last=False)
+            if key not in self._arrays:
+                self._arrays[key] = allowed
+                self._bytes += allowed.nbytes
+            while self._arrays and (
+                len(self._arrays) > self._entries or self._bytes > self._max_bytes
+            ):
+                self._bytes -= self._arrays.popitem(last=False)[1].nbytes
         return allowed
