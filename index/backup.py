@@ -1,10 +1,11 @@
-"""Back up a home to a folder and restore it: the catalog, the live generation and a checksum list.
+"""Back up a home to a folder and restore it: the databases, the live generation, a checksum list.
 
 A backup holds the writer lock, so no ingest changes the catalog or publishes while it runs;
-searches go on. The catalog is copied with SQLite's online backup API (a consistent snapshot even
-with readers attached), the live generation is copied after its checksum is verified, and
-``backup.json`` lists every file with its sha256. Restore checks that list first and refuses to
-overwrite a home that holds data unless forced.
+searches go on. The catalog (and every other ``*.sqlite`` of the home, such as the tokens) is
+copied with SQLite's online backup API, a consistent snapshot even with readers attached; the
+live generation is copied after its checksum is verified, and ``backup.json`` lists every file
+with its sha256. Restore checks that list first and refuses to overwrite a home that holds data
+unless forced.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from ingest.parse import file_sha256
 logger = logging.getLogger(__name__)
 BACKUP_FILE = "backup.json"
 CATALOG_FILE = "catalog.sqlite"
-_CATALOG_SIDECARS = ("-wal", "-shm", "-journal")
+_SIDECARS = ("-wal", "-shm", "-journal")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ def backup_home(home: Path, dest: Path) -> BackupInfo:
     with writer_lock(home):
         manifest, _index = vectors.load(home)
         generation = f"gen-{manifest.generation:06d}"
-        _copy_catalog(catalog_path(home), dest / CATALOG_FILE)
+        for database in sorted(home.glob("*.sqlite")):
+            _copy_database(database, dest / database.name)
         target = dest / "index" / generation
         shutil.copytree(vectors.index_dir(home) / generation, target)
         (dest / "index" / vectors.CURRENT_FILE).write_text(f"{generation}\n")
@@ -85,9 +87,10 @@ def restore_home(source: Path, home: Path, force: bool = False) -> BackupInfo:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.copytree(source, staging, ignore=shutil.ignore_patterns(BACKUP_FILE))
         _fsync_tree(staging)
-        for suffix in _CATALOG_SIDECARS:
-            Path(f"{catalog_path(home)}{suffix}").unlink(missing_ok=True)
-        os.replace(staging / CATALOG_FILE, catalog_path(home))
+        for database in sorted(staging.glob("*.sqlite")):
+            for suffix in _SIDECARS:
+                (home / f"{database.name}{suffix}").unlink(missing_ok=True)
+            os.replace(database, home / database.name)
         shutil.rmtree(vectors.index_dir(home), ignore_errors=True)
         os.replace(staging / "index", vectors.index_dir(home))
         shutil.rmtree(staging)
@@ -112,7 +115,7 @@ def verify_backup(source: Path) -> BackupInfo:
     return info
 
 
-def _copy_catalog(source: Path, target: Path) -> None:
+def _copy_database(source: Path, target: Path) -> None:
     reader = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     writer = sqlite3.connect(target)
     try:
@@ -124,7 +127,7 @@ def _copy_catalog(source: Path, target: Path) -> None:
         writer.close()
         reader.close()
     if check != "ok":
-        raise BackupError(f"The catalog copy fails its integrity check ({check}).")
+        raise BackupError(f"The copy of {source} fails its integrity check ({check}).")
 
 
 def _describe(dest: Path, generation: int) -> BackupInfo:
@@ -147,7 +150,8 @@ def _describe(dest: Path, generation: int) -> BackupInfo:
 
 
 def _holds_data(home: Path) -> bool:
-    return catalog_path(home).exists() or vectors.current_generation(home) > 0
+    generations = vectors.index_dir(home).glob("gen-*")
+    return home.is_dir() and (any(home.glob("*.sqlite")) or any(generations))
 
 
 def _write_durably(path: Path, text: str) -> None:

@@ -4,6 +4,7 @@ restores to a home that gives the same results; damaged backups and occupied hom
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -76,11 +77,20 @@ def test_backup_while_serving_then_destroy_and_restore_gives_the_same_results(
 def test_restore_after_the_home_was_destroyed(
     home_copy: Path, tmp_path: Path, encoder: SentenceTransformerEncoder
 ) -> None:
+    other = sqlite3.connect(home_copy / "tokens.sqlite")
+    with other:
+        other.execute("CREATE TABLE IF NOT EXISTS kept (value TEXT)")
+        other.execute("INSERT INTO kept VALUES ('bewaard')")
+    other.close()
     before = _results(home_copy, encoder)
     info = backup_home(home_copy, tmp_path / "backup")
+    assert {"catalog.sqlite", "tokens.sqlite"} <= set(info.files)
     shutil.rmtree(home_copy)
     assert restore_home(tmp_path / "backup", home_copy) == info
     assert _results(home_copy, encoder) == before
+    other = sqlite3.connect(home_copy / "tokens.sqlite")
+    assert other.execute("SELECT value FROM kept").fetchall() == [("bewaard",)]
+    other.close()
 
 
 def test_restore_refuses_a_home_with_data_unless_forced(home_copy: Path, tmp_path: Path) -> None:
