@@ -162,6 +162,21 @@ def _checks(context: BenchContext, results: dict[Key, list[LoadResult]]) -> list
     return found
 
 
+def _ratio_table(plan: BenchPlan, results: dict[Key, list[LoadResult]]) -> Table:
+    """p50 of the first variant (before) over each other variant's, run by run (speed-up)."""
+    rows = []
+    for (size, number, mode, clients), runs in sorted(results.items()):
+        before = results.get((size, 0, mode, clients))
+        if number == 0 or before is None:
+            continue
+        ratios = [b.p50 / a.p50 for b, a in zip(before, runs, strict=True)]
+        name = plan.http_variants[number].name
+        rows.append((f"{size:,}", mode, str(clients), name, spread(ratios).show(2)))
+    first = plan.http_variants[0].name
+    header = ("chunks", "mode", "clients", "variant", f"p50 of {first} ÷ p50 of variant")
+    return Table("Before/after, measured within each run (above 1: faster)", header, tuple(rows))
+
+
 def _publish_table(publish: dict[int, list[float]]) -> Table:
     rows = tuple(
         (f"{size:,}", spread(times).show(2), f"{size / spread(times).median:,.0f}")
@@ -200,7 +215,7 @@ def _render(
     table = Table(
         "GET /api/search?top_k=10, per-run p50/p99: median (min–max)", header, tuple(rows)
     )
-    tables = (table, _publish_table(publish))
+    tables = (table, _ratio_table(plan, results), _publish_table(publish))
     checks = tuple(_checks(context, results))
     return Measured(tables, _notes(plan), figures, checks, _findings(plan, results))
 
