@@ -43,6 +43,7 @@ def _server_env(model_cache: Path, variant: ServerVariant) -> dict[str, str]:
     env["WEGWIJS_MODEL_CACHE_DIR"] = str(model_cache)
     env["WEGWIJS_THREADS"] = str(variant.threads)
     env["WEGWIJS_QUERY_RUNTIME"] = variant.query_runtime
+    env["WEGWIJS_ANONYMOUS"] = "true"  # the synthetic documents are public; no tokens needed
     if variant.query_cache is not None:
         env["WEGWIJS_QUERY_CACHE"] = str(variant.query_cache)
     return env
