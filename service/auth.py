@@ -67,11 +67,17 @@ def _from_token(token: str, settings: Settings) -> Principal:
 
 
 def get_principal(request: Request) -> Principal:
-    """The caller of this request.
+    """The caller of this request (also kept in ``request.state.principal`` for the pages).
 
     Raises:
         NotSignedInError: no valid credentials and anonymous access is not enabled.
     """
+    principal = _identify(request)
+    request.state.principal = principal
+    return principal
+
+
+def _identify(request: Request) -> Principal:
     settings: Settings = request.app.state.settings
     bearer = _bearer(request)
     if bearer:

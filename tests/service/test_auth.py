@@ -224,6 +224,9 @@ def test_sign_in_sets_an_http_only_cookie(home: Path, closed: TestClient) -> Non
     signed_in = TestClient(closed.app, cookies={COOKIE: token})
     page = signed_in.get(f"/documents/{quote(PRIVATE)}", follow_redirects=False)
     assert page.status_code == 200
+    assert '<span class="who">alice</span>' in page.text and 'action="/signout"' in page.text
+    out = signed_in.post("/signout", follow_redirects=False)
+    assert out.status_code == 303 and f'{COOKIE}=""' in out.headers["set-cookie"]
 
 
 def test_proxy_headers_need_the_shared_secret(client: TestClient) -> None:
