@@ -47,6 +47,13 @@ acl:
 test: install chromium acl
 	$(BIN)/pytest -q
 
+# 8 searchers + 1 ingester against one home for 60 s, and 100 kill -9 cycles of an ingest
+# (make test runs 15 s and 20 cycles).
+.PHONY: stress
+stress: install
+	WEGWIJS_TEST_STRESS_SECONDS=60 $(BIN)/pytest -q -s tests/service/test_stress.py
+	WEGWIJS_TEST_CRASH_CYCLES=100 $(BIN)/pytest -q tests/index/test_crash.py
+
 bench: install
 	$(PIP) install -q -e '.[bench]'  # chromadb, qdrant-client, lancedb: peers only
 	$(BIN)/python -m eval.bench --output BENCHMARKS.md

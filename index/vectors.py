@@ -225,3 +225,25 @@ def load_newest_valid(home: Path) -> tuple[Manifest, faiss.Index]:
     raise IndexCorruptError(
         f"No intact index generation in {home} ({failure}): run 'wegwijs --home {home} reindex'."
     )
+
+
+def serving_problems(home: Path, manifest: Manifest, catalog_chunks: int) -> list[str]:
+    """Why serving ``manifest``'s generation is degraded (empty when all is well)."""
+    problems: list[str] = []
+    try:
+        live = current_generation(home)
+    except IndexCorruptError as exc:
+        problems.append(str(exc))
+        live = manifest.generation
+    if live != manifest.generation:
+        problems.append(
+            f"serving generation {manifest.generation}, but CURRENT names {live}: it failed its "
+            "checks (see the log) or is being loaded; 'wegwijs reindex' publishes a fresh one"
+        )
+    if catalog_chunks != manifest.vector_count:
+        problems.append(
+            f"the catalog holds {catalog_chunks:,} chunks, the served index "
+            f"{manifest.vector_count:,}: an ingest is running or stopped early; the next ingest "
+            "or 'wegwijs reindex' publishes them"
+        )
+    return problems

@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from index.errors import IndexCorruptError
 from index.search import Searcher
 from index.vectors import current_generation
 from service.settings import Settings
@@ -36,7 +37,10 @@ class LiveSearcher:
             return searcher
         with self._lock:
             self._checked = now
-            live = current_generation(self._settings.home)
+            try:
+                live = current_generation(self._settings.home)
+            except IndexCorruptError:
+                live = self._loaded_for  # keep serving what is loaded; /healthz says why
             if self._searcher is None:
                 self._searcher = self._load(self._settings)
             elif self._loaded_for != live:

@@ -80,7 +80,9 @@ def document_states(
     }
     reasons = {d: _outdated_reason(f, summaries.get(d, MarkSummary())) for d, f in facts.items()}
     superseded = _superseded(groups, facts, summaries, reasons)
-    uses = _usage(conn, {doc_id: facts[doc_id].sha256 for doc_id in wanted or facts})
+    # A document deleted by a concurrent ingest since its hit was read has no facts: skip it.
+    present = [doc_id for doc_id in wanted or facts if doc_id in facts]
+    uses = _usage(conn, {doc_id: facts[doc_id].sha256 for doc_id in present})
     states = {}
     for doc_id in wanted if wanted is not None else sorted(facts):
         if doc_id not in facts:

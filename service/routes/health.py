@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 
 from index.documents import catalog_counts
 from index.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
+from index.vectors import serving_problems
 from service.schemas import HealthOut
 from service.state import LiveSearcher
 
@@ -25,8 +26,10 @@ def healthz(request: Request) -> dict[str, Any]:
         return {"status": "degraded", "detail": str(exc), **empty}
     documents, chunks = catalog_counts(searcher.conn)
     manifest = searcher.manifest
+    problems = serving_problems(searcher.home, manifest, chunks)
     return {
-        "status": "ok",
+        "status": "degraded" if problems else "ok",
+        "detail": "; ".join(problems) or None,
         "generation": manifest.generation,
         "documents": documents,
         "chunks": chunks,
