@@ -126,14 +126,24 @@ def ask(
     ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="Your question, in Dutch or English.")],
     as_json: Annotated[bool, typer.Option("--json", help="The answer as one JSON object.")] = False,
+    generate: Annotated[
+        bool,
+        typer.Option("--generate", "-g", help="Ask the language model at WEGWIJS_LLM_URL."),
+    ] = False,
+    llm_url: Annotated[
+        str | None, typer.Option("--llm-url", envvar="WEGWIJS_LLM_URL", help="LLM endpoint.")
+    ] = None,
 ) -> None:
     """Answer from the best passages, each sentence cited [n]; says so when not sure.
 
     Example: wegwijs --home ./kb ask "hoeveel vakantiedagen krijg ik?"
+    Generated: wegwijs ask --generate --llm-url http://127.0.0.1:8080/v1 "hoeveel vakantiedagen?"
     """
     from service.commands import run_ask
 
-    lines, confident = _guard(lambda: run_ask(_settings(ctx), question, as_json))
+    settings = _settings(ctx).model_copy(update={"llm_url": llm_url} if llm_url else {})
+    mode = "generate" if generate else "extractive"
+    lines, confident = _guard(lambda: run_ask(settings, question, as_json, mode))
     for line in lines:
         typer.echo(line)
     typer.echo(

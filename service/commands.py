@@ -61,19 +61,25 @@ def run_search(settings: Settings, query: str, top_k: int, mode: str, as_json: b
     return lines or [f"No passages found for '{query}'."]
 
 
-def run_ask(settings: Settings, question: str, as_json: bool) -> tuple[list[str], bool]:
-    """Answer a question; lines of text or one JSON line, and whether it is confident."""
+def run_ask(
+    settings: Settings, question: str, as_json: bool, mode: str = "extractive"
+) -> tuple[list[str], bool]:
+    """Answer a question; lines of text or one JSON line, and whether it is confident.
+
+    ``mode`` ``generate`` asks the configured language model, falling back to extractive.
+    """
+    from service.answering import answer, generator_for, parse_mode
     from service.i18n import guess_language
-    from service.qa import answer_question
     from service.render import answer_lines, answer_record
 
     if not question.strip():
         raise ValueError("The question is empty: say what you want to know.")
-    answer = answer_question(open_searcher(settings), question.strip())
+    searcher = open_searcher(settings)
+    result = answer(searcher, question.strip(), None, parse_mode(mode), generator_for(settings))
     lang = guess_language(question)
     if as_json:
-        return [json.dumps(answer_record(answer, lang), ensure_ascii=False)], answer.confident
-    return answer_lines(answer, lang), answer.confident
+        return [json.dumps(answer_record(result, lang), ensure_ascii=False)], result.confident
+    return answer_lines(result, lang), result.confident
 
 
 def list_errors(settings: Settings) -> list[dict[str, Any]]:

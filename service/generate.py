@@ -3,7 +3,9 @@
 The retrieved passages go into the prompt as numbered, delimited data. What comes back is
 cleaned before anyone sees it: citations that name no retrieved passage are removed, and links
 and images whose address does not occur in the passages are stripped. Expired and superseded
-documents never reach the prompt because ``Searcher.search`` leaves them out by default.
+documents never reach the prompt because ``Searcher.search`` leaves them out
+(``include_outdated=False``), and passages that address the model with instructions are left
+out too (``service.injection``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import httpx
 from index.filters import Filters
 from index.models import Hit
 from index.search import Searcher
+from service.injection import without_injections
 from service.qa import Citation, people_to_ask
 
 _CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -179,10 +182,16 @@ def generate_answer(
 ) -> GeneratedAnswer:
     """Retrieve passages, ask the model with them as sources, and clean what it says.
 
+    Twice ``passages`` are retrieved so that passages left out as prompt injection do not
+    leave the model short of sources.
+
     Raises:
         GenerationError: the model could not be asked.
     """
-    hits = searcher.search(question, top_k=passages, filters=filters, mode="hybrid")
+    found = searcher.search(
+        question, top_k=passages * 2, filters=filters, mode="hybrid", include_outdated=False
+    )
+    hits = without_injections(found)[:passages]
     if not hits:
         return GeneratedAnswer(question, "", (), ())
     text = clean_answer(generator.complete(build_messages(question, hits)), hits)

@@ -21,6 +21,7 @@ from index.models import Hit
 from index.passages import chunk_vectors
 from index.search import Searcher
 from service.i18n import STRINGS, Lang
+from service.injection import without_injections
 from service.sentences import overlap, split_sentences
 
 # The lowest best-sentence score at which none of 16 questions the sample share does not answer
@@ -72,7 +73,11 @@ class AnswerSentence:
 
 @dataclass(frozen=True)
 class Answer:
-    """An answer with its citations; when not confident, no sentences and people to ask."""
+    """An answer with its citations; when not confident, no sentences and people to ask.
+
+    ``mode`` says how it was made (``extractive`` or ``generate``); ``notice`` says why a
+    requested generative answer fell back to an extractive one.
+    """
 
     question: str
     confident: bool
@@ -80,6 +85,8 @@ class Answer:
     sentences: tuple[AnswerSentence, ...]
     citations: tuple[Citation, ...]
     ask: tuple[str, ...]
+    mode: str = "extractive"
+    notice: str | None = None
 
 
 def score_candidates(
@@ -151,9 +158,14 @@ def answer_question(
     filters: Filters | None = None,
     config: AnswerConfig | None = None,
 ) -> Answer:
-    """Retrieve passages for ``question`` (hybrid) and answer it from their sentences."""
+    """Retrieve passages for ``question`` (hybrid) and answer it from their sentences.
+
+    Passages that address a language model with instructions are not quoted
+    (``service.injection``).
+    """
     config = config or AnswerConfig()
-    hits = searcher.search(question, top_k=config.passages, filters=filters, mode="hybrid")
+    found = searcher.search(question, top_k=config.passages, filters=filters, mode="hybrid")
+    hits = without_injections(found)
     vectors = chunk_vectors(searcher.conn, [hit.chunk_rowid for hit in hits])
     passages = [
         (hit, vectors[hit.chunk_rowid], split_sentences(hit.text, config.sentences_per_passage))

@@ -101,6 +101,8 @@ def answer_record(answer: Answer, lang: Lang) -> dict[str, Any]:
             for citation in answer.citations
         ],
         "ask": list(answer.ask),
+        "mode": answer.mode,
+        "notice": answer.notice,
     }
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.answering import AnswerMode
 from service.i18n import Lang
 
 DOC_ID = "sample-share/hr/verlofregeling.docx"
@@ -115,6 +116,10 @@ class AskIn(BaseModel):
 
     question: str = Field(min_length=1)
     lang: Lang | None = Field(None, description="Language of the messages (default: guessed).")
+    mode: AnswerMode = Field(
+        "extractive",
+        description="`generate` asks the configured language model (WEGWIJS_LLM_URL).",
+    )
     root: str | None = None
     folder: str | None = None
     owner: str | None = None
@@ -160,6 +165,12 @@ class AskOut(BaseModel):
     ask: list[str] = Field(
         description="Owners of the top documents, when the answer is not confident.",
         examples=[["Team HR"]],
+    )
+    mode: AnswerMode = Field(
+        "extractive", description="How the answer was made: `extractive` or `generate`."
+    )
+    notice: str | None = Field(
+        None, description="Why a requested generated answer fell back to the extractive one."
     )
 
 

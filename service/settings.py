@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     gap_threshold: float = Field(
         0.82, ge=0, le=1, description="Below this best dense score a search is a knowledge gap."
     )
+    llm_url: str | None = Field(
+        None,
+        description="OpenAI-compatible endpoint for generative answers, e.g. "
+        "http://127.0.0.1:8080/v1 (unset: extractive answers only).",
+    )
+    llm_model: str = Field("local", description="Model name the LLM endpoint serves.")
+    llm_api_key: SecretStr | None = Field(None, description="Bearer key for the LLM endpoint.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for a generated answer.")
 
     anonymous: bool = Field(
         False,
