@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -73,7 +73,10 @@ def evaluate(
             f"Default: {' '.join(DEFAULT_CONFIGS)}.",
         ),
     ] = None,
-    home: Annotated[Path | None, typer.Option("--home", help="Ingested home (labels).")] = None,
+    home: Annotated[
+        Path | None,
+        typer.Option("--home", help="Ingested home (labels; --answers: instead of the cache)."),
+    ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Report folder.")] = None,
     cache_dir: Annotated[
         Path | None,
@@ -91,6 +94,17 @@ def evaluate(
         bool, typer.Option("--rebuild", help="Ingest again, ignoring the cache.")
     ] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+    answers: Annotated[
+        bool,
+        typer.Option(
+            "--answers",
+            help="Score the extractive answers instead (BEIR folder with answers.jsonl): "
+            "token F1 / exact match, and cited passages vs the gold attribution.",
+        ),
+    ] = False,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="With --answers: at most this many questions.")
+    ] = None,
 ) -> None:
     """Score configurations side by side: nDCG@10, Recall@10/100, MRR@10, MAP, significance.
 
@@ -99,6 +113,8 @@ def evaluate(
       wegwijs eval ../shared/datasets/xquad-en --config bm25 --config dense --config hybrid
 
       wegwijs eval labels.csv --home ./kb --config hybrid --config 'hybrid:dense_weight=0.5'
+
+      wegwijs eval ../shared/datasets/nl-legal-aqa --answers
     """
     options = EvalOptions(
         source,
@@ -112,6 +128,9 @@ def evaluate(
     )
     settings = _settings(ctx)
     folder = output or _default_output(options)
+    if answers:
+        _evaluate_answers(settings, options, folder, limit)
+        return
     results = _guard(lambda: run_experiment(make_experiment(settings, options)))
     report = _write_reports(results, folder, worst)
     _render(report, folder)
@@ -143,6 +162,31 @@ def make_experiment(settings: Settings, options: EvalOptions) -> Experiment:
         stat_test=options.stat_test,
         progress=options.progress,
     )
+
+
+def _evaluate_answers(
+    settings: Settings, options: EvalOptions, folder: Path, limit: int | None
+) -> None:
+    """Answer quality on the cached hybrid index (or ``--home``); ``answers.json`` in ``folder``."""
+    from eval.answers import AnswerEval, run_answer_eval, write_answer_report
+
+    experiment = make_experiment(settings, replace(options, configs=("hybrid",)))
+    first = experiment.configs[0]
+    config = AnswerEval(
+        options.source,
+        options.split,
+        first.build,
+        first.search,
+        experiment.cache,
+        experiment.model_cache,
+        limit,
+        options.home,
+    )
+    report = _guard(lambda: run_answer_eval(config))
+    write_answer_report(report, folder / "answers.json")
+    for line in report.lines():
+        typer.echo(line)
+    typer.echo(f"Per-question scores in {folder / 'answers.json'}", err=True)
 
 
 def _settings(ctx: typer.Context) -> Settings:
