@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,7 +16,12 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from index.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
+from index.errors import (
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexNotFoundError,
+    SearchIndexError,
+)
 from index.originals import DocumentNotFoundError, OriginalMissingError
 from ingest.offline import enforce_offline
 from service.auth import NotSignedInError, get_principal
@@ -63,6 +69,14 @@ ERROR_STATUS: dict[type[Exception], int] = {
 }
 
 
+def _warm_up(live: LiveSearcher) -> None:
+    """Load the index and the query model before the first request, not during it."""
+    try:
+        live.get().encoder.encode_queries(["warm-up"])
+    except SearchIndexError as exc:  # empty or damaged home: /healthz and each request say why
+        logger.warning("Not warmed up: %s", exc)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for ``settings`` (read from the environment at start-up when not given)."""
     enforce_offline()
@@ -73,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = effective
         app.state.live = LiveSearcher(effective, open_searcher)
         warn_if_nobody_can_sign_in(effective)
+        await asyncio.to_thread(_warm_up, app.state.live)
         yield
 
     app = FastAPI(title="Wegwijs", version="0.1.0", lifespan=lifespan, description=__doc__)

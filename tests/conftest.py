@@ -105,7 +105,7 @@ def server_url(sample_ingest: RunSummary, sample_settings: Settings) -> Iterator
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # start-up loads the index and the query model
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     yield f"http://127.0.0.1:{port}"
