@@ -78,22 +78,23 @@ def current_generation(home: Path) -> int:
     if not pointer.exists():
         return 0
     text = pointer.read_text(errors="replace").strip()
-    try:
-        return int(text.removeprefix("gen-"))
-    except ValueError as exc:
+    number = text.removeprefix("gen-")
+    if not (number.isdecimal() and int(number) > 0):
         raise IndexCorruptError(
             f"{pointer} is damaged ({text[:40]!r}): run 'wegwijs --home {home} reindex'."
-        ) from exc
+        )
+    return int(number)
 
 
 def newest_on_disk(home: Path) -> int:
     """Highest generation folder present, published or left by a failed publish (0 if none)."""
-    numbers = [
-        int(folder.name.removeprefix("gen-"))
-        for folder in index_dir(home).glob("gen-*")
-        if folder.name.removeprefix("gen-").isdigit()
-    ]
-    return max(numbers, default=0)
+    return max(_on_disk(home), default=0)
+
+
+def _on_disk(home: Path) -> list[int]:
+    """Numbers of the generation folders present, newest first."""
+    names = (folder.name.removeprefix("gen-") for folder in index_dir(home).glob("gen-*"))
+    return sorted((int(name) for name in names if name.isdigit()), reverse=True)
 
 
 def _live_or_newest(home: Path) -> int:
@@ -215,8 +216,10 @@ def load_newest_valid(home: Path) -> tuple[Manifest, faiss.Index]:
     live = _live_or_newest(home)
     if live == 0:
         read_manifest(home)
+    # The live one and its predecessor; then, if CURRENT names nothing usable, what is on disk.
+    kept = range(live, max(0, live - KEEP_GENERATIONS), -1)
     failure: Exception | None = None
-    for generation in range(live, max(0, live - KEEP_GENERATIONS), -1):
+    for generation in dict.fromkeys([*kept, *_on_disk(home)]):
         try:
             return load(home, generation)
         except (IndexCorruptError, IndexNotFoundError, OSError, RuntimeError, ValueError) as exc:
