@@ -12,6 +12,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from index.onnx_export import pooled_dimension
 from index.profiles import ModelProfile, weights_sha256
 from index.query_encoder import CACHED_QUERIES, OnnxQueryEncoder
 
@@ -103,7 +104,7 @@ class SentenceTransformerEncoder:
     def dimension(self) -> int:
         """Length of the vectors."""
         if self.queries.runtime == "onnx":
-            return self.onnx_queries.dimension
+            return pooled_dimension(self.model_dir) or self.onnx_queries.dimension
         return int(self.model.get_embedding_dimension())
 
     def _encode(self, texts: Sequence[str], prompt: str) -> npt.NDArray[np.float32]:

@@ -89,6 +89,19 @@ def check_onnx_model(folder: Path) -> None:
         )
 
 
+def pooled_dimension(model_dir: Path) -> int:
+    """Vector length from the model's pooling config (0 when it does not say).
+
+    Lets a process that only embeds passages (an ingest) know the dimension without
+    loading the ONNX session.
+    """
+    config = model_dir / "1_Pooling" / "config.json"
+    if not config.is_file():
+        return 0
+    values = json.loads(config.read_text(encoding="utf-8"))
+    return int(values.get("embedding_dimension") or values.get("word_embedding_dimension") or 0)
+
+
 def check_exportable(model_dir: Path) -> None:
     """Refuse models the exported graph would not reproduce.
 

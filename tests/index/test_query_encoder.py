@@ -43,6 +43,7 @@ def test_onnx_query_vectors_match_torch_one_by_one_and_batched(
     batched = onnx.encode_queries(QUERIES)
     for found in (one_by_one, batched):
         assert found.shape == expected.shape == (len(QUERIES), onnx.dimension)
+        assert onnx.dimension == onnx.onnx_queries.dimension == torch.dimension
         assert np.linalg.norm(found, axis=1) == pytest.approx(1.0, abs=1e-5)
         assert np.min(np.sum(found * expected, axis=1)) >= 0.9999
 
