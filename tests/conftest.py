@@ -8,6 +8,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -91,26 +92,36 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def server_url(sample_ingest: RunSummary, sample_settings: Settings) -> Iterator[str]:
-    """The app served by a real uvicorn on 127.0.0.1, in a background thread."""
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """The app for ``settings`` served by a real uvicorn on a free loopback port, in a thread."""
     import uvicorn
 
     from service.api import create_app
 
-    port = free_port()
     config = uvicorn.Config(
-        create_app(sample_settings), host="127.0.0.1", port=port, log_level="warning"
+        create_app(settings), host="127.0.0.1", port=free_port(), log_level="warning"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 300  # start-up loads the index and the query model
-    while not server.started and time.monotonic() < deadline:
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    if not server.started:
+        raise RuntimeError(f"the test server for {settings.home} did not start")
+    try:
+        yield f"http://127.0.0.1:{config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server_url(sample_ingest: RunSummary, sample_settings: Settings) -> Iterator[str]:
+    """The app over the sample home, served by a real uvicorn on 127.0.0.1."""
+    with serving(sample_settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

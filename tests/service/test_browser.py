@@ -6,8 +6,6 @@ Screenshots of every state go to the ``artifacts`` folder (``WEGWIJS_TEST_ARTIFA
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from service.commands import run_ingest
-from tests.conftest import free_port, make_settings
+from tests.conftest import make_settings, serving
 
 pytestmark = pytest.mark.browser
 
@@ -68,9 +66,6 @@ def phone(browser: Browser) -> Iterator[Page]:
 @pytest.fixture(scope="module")
 def evil_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A separate home whose only documents carry markup and script in title and text."""
-    import uvicorn
-
-    from service.api import create_app
 
     share = tmp_path_factory.mktemp("evil") / "evil-share"
     share.mkdir()
@@ -80,19 +75,8 @@ def evil_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     settings = make_settings(tmp_path_factory.mktemp("evil-home"))
     run_ingest(settings, [share], (), (), progress=False)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=free_port(), log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.config.port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(settings) as url:
+        yield url
 
 
 def test_search_as_you_type_shows_highlighted_hits(

@@ -6,8 +6,6 @@ reflected input is covered too. ``window.__xss`` is what each payload would set 
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -16,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from service.commands import run_ingest
-from tests.conftest import free_port, make_settings
+from tests.conftest import make_settings, serving
 from tests.ingest.hostile_corpus import write_naughty
 from tests.ingest.hostile_payloads import NAUGHTY
 from tests.service.test_browser import _assert_inert, _open, browser  # noqa: F401 - fixture
@@ -27,27 +25,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def naughty_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A home holding only files with naughty names, titles and bodies, served on loopback."""
-    import uvicorn
-
-    from service.api import create_app
 
     share = tmp_path_factory.mktemp("naughty") / "naughty-share"
     write_naughty(share)
     settings = make_settings(tmp_path_factory.mktemp("naughty-home"), anonymous=True)
     run_ingest(settings, [share], (), (), progress=False)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=free_port(), log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.config.port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(settings) as url:
+        yield url
 
 
 @pytest.fixture

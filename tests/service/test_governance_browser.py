@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from index.build import RunSummary
-from service.api import create_app
 from service.settings import Settings
-from tests.conftest import free_port, make_settings
+from tests.conftest import make_settings, serving
 from tests.governance_support import copy_home
 
 pytestmark = pytest.mark.browser
@@ -39,21 +35,9 @@ def governed_url(
 ) -> Iterator[str]:
     """The app on loopback over a private copy of the sample home, with one gap logged."""
     home = copy_home(sample_settings.home, tmp_path_factory.mktemp("governance-web") / "home")
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(make_settings(home)), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{port}"
-    httpx.get(f"{url}/api/search", params={"q": GAP}, timeout=60)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(make_settings(home)) as url:
+        httpx.get(f"{url}/api/search", params={"q": GAP}, timeout=60)
+        yield url
 
 
 @pytest.fixture(scope="module")

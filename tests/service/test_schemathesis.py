@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from schemathesis import APIOperation
 
 from index.build import RunSummary
 from service.settings import Settings
-from tests.conftest import free_port, make_settings
+from tests.conftest import make_settings, serving
 
 pytestmark = pytest.mark.slow
 EXAMPLES = int(os.environ.get("WEGWIJS_TEST_API_EXAMPLES", "100"))
@@ -32,24 +30,11 @@ def api_url(
     tmp_path_factory: pytest.TempPathFactory, sample_ingest: RunSummary, sample_settings: Settings
 ) -> Iterator[str]:
     """A real uvicorn serving a private copy of the sample home, anonymous reads allowed."""
-    import uvicorn
-
-    from service.api import create_app
 
     home = tmp_path_factory.mktemp("api") / "home"
     shutil.copytree(sample_settings.home, home, ignore=shutil.ignore_patterns("models"))
-    app = create_app(make_settings(home, anonymous=True))
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.config.port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(make_settings(home, anonymous=True)) as url:
+        yield url
 
 
 @pytest.fixture

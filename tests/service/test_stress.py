@@ -27,7 +27,7 @@ from ingest.pipeline import IngestConfig
 from ingest.workers import WorkerConfig
 from service.engine import model_info
 from service.settings import Settings
-from tests.conftest import free_port, make_settings
+from tests.conftest import make_settings, serving
 
 pytestmark = pytest.mark.slow
 SECONDS = float(os.environ.get("WEGWIJS_TEST_STRESS_SECONDS", "15"))
@@ -75,23 +75,9 @@ def _config() -> IngestConfig:
 
 @pytest.fixture(scope="module")
 def stress_url(stress_home: tuple[Settings, Path]) -> Iterator[str]:
-    import uvicorn
 
-    from service.api import create_app
-
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(stress_home[0]), host="127.0.0.1", port=free_port(), log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.config.port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(stress_home[0]) as url:
+        yield url
 
 
 def _search_until(url: str, stop: threading.Event, log: ClientLog) -> None:
