@@ -28,6 +28,7 @@ from service.auth import NotSignedInError, get_principal
 from service.cursor import CursorError
 from service.engine import open_searcher
 from service.generate import GenerationError
+from service.limits import LimitsConfig, RequestLimits
 from service.routes import ask, documents, feedback, governance, health, pages, search, signin
 from service.settings import Settings
 from service.state import LiveSearcher
@@ -78,12 +79,12 @@ def _warm_up(live: LiveSearcher) -> None:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app for ``settings`` (read from the environment at start-up when not given)."""
+    """Build the app for ``settings`` (read from the environment when not given)."""
     enforce_offline()
+    effective = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        effective = settings or Settings()
         app.state.settings = effective
         app.state.live = LiveSearcher(effective, open_searcher)
         warn_if_nobody_can_sign_in(effective)
@@ -101,6 +102,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in OPEN_ROUTERS:
         app.include_router(router)
     app.add_middleware(SecurityHeaders)
+    limits = LimitsConfig(effective.rate_limit, effective.max_in_flight, effective.max_body_bytes)
+    app.add_middleware(RequestLimits, config=limits)
     return app
 
 

@@ -75,6 +75,18 @@ class Settings(BaseSettings):
         "for X-Wegwijs-User / X-Wegwijs-Groups (unset: proxy headers are refused).",
     )
 
+    rate_limit: str = Field(
+        "20/second;600/minute",
+        description="Requests per caller (token, else address), e.g. '20/second;600/minute'; "
+        "more get 429 with Retry-After. Empty: no rate limit.",
+    )
+    max_in_flight: int = Field(
+        64, ge=1, description="Requests one process handles at once; more get 503."
+    )
+    max_body_bytes: int = Field(
+        64 * 1024, ge=1024, description="Largest request body; larger gets 413."
+    )
+
     @property
     def model_cache(self) -> Path:
         """Where converted models are kept (inside the home unless set)."""

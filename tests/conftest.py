@@ -62,8 +62,10 @@ def make_settings(home: Path, **extra: object) -> Settings:
 
     Anonymous access (public documents only) is on unless ``anonymous=False`` is given: the
     sample share is world-readable, and the auth tests (tests/service/test_auth.py) turn it off.
+    No rate limit unless given: the browser, schemathesis and stress tests send many requests
+    from one address on purpose (tests/service/test_limits.py tests the limits).
     """
-    extra = {"anonymous": True} | extra
+    extra = {"anonymous": True, "rate_limit": ""} | extra
     return Settings(home=home, model_cache_dir=MODEL_CACHE, _env_file=None, **extra)  # type: ignore[call-arg]
 
 
