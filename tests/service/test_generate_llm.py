@@ -66,7 +66,7 @@ def _client(url: str) -> ChatClient:
 
 @pytest.mark.xfail(
     reason="Qwen2.5-Coder-0.5B often quotes the first passage (how to request leave) without "
-    "[n] marks, so the cleaned answer cites nothing (seen 2026-11-26); a larger model passes",
+    "[n] marks, so the cleaned answer cites nothing (seen in make test-llm, 2026-11-26)",
     strict=False,
 )
 def test_real_model_answers_from_the_passages_with_valid_citations(
