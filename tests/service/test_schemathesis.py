@@ -1,8 +1,8 @@
 """Every operation of the OpenAPI schema, driven by schemathesis against a real uvicorn: no 5xx.
 
 The server runs on a copy of the sample home (governance marks and feedback written by the
-generated requests stay out of the shared one). ``api_headers`` is what each request carries:
-anonymous here; a credentialed run overrides the fixture with an ``Authorization`` header.
+generated requests stay out of the shared one). Every operation runs twice: as an anonymous
+caller and with a bearer token of a user in two groups.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import APIOperation
 
 from index.build import RunSummary
+from index.readers import Principal
 from service.settings import Settings
+from service.tokens import create_token
 from tests.conftest import make_settings, serving
 
 pytestmark = pytest.mark.slow
@@ -26,21 +28,29 @@ EXAMPLES = int(os.environ.get("WEGWIJS_TEST_API_EXAMPLES", "100"))
 
 
 @pytest.fixture(scope="module")
-def api_url(
+def api_home(
     tmp_path_factory: pytest.TempPathFactory, sample_ingest: RunSummary, sample_settings: Settings
-) -> Iterator[str]:
-    """A real uvicorn serving a private copy of the sample home, anonymous reads allowed."""
-
+) -> Path:
+    """A private copy of the sample home."""
     home = tmp_path_factory.mktemp("api") / "home"
     shutil.copytree(sample_settings.home, home, ignore=shutil.ignore_patterns("models"))
-    with serving(make_settings(home, anonymous=True)) as url:
+    return home
+
+
+@pytest.fixture(scope="module")
+def api_url(api_home: Path) -> Iterator[str]:
+    """A real uvicorn serving the copy, anonymous reads allowed."""
+    with serving(make_settings(api_home, anonymous=True)) as url:
         yield url
 
 
-@pytest.fixture
-def api_headers() -> dict[str, str]:
-    """Headers every generated request carries (none: an anonymous caller)."""
-    return {}
+@pytest.fixture(scope="module", params=["anonymous", "token"])
+def api_headers(request: pytest.FixtureRequest, api_home: Path) -> dict[str, str]:
+    """Headers every generated request carries: none, or a user's bearer token."""
+    if request.param == "anonymous":
+        return {}
+    token, _ = create_token(api_home, Principal("schema-tester", ("hr", "staff")))
+    return {"Authorization": f"Bearer {token}"}
 
 
 def _operations() -> list[APIOperation]:
