@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -35,6 +37,7 @@ from service.state import LiveSearcher
 from service.tokens import list_tokens
 
 logger = logging.getLogger(__name__)
+SETTINGS_ENV = "WEGWIJS_SERVE_SETTINGS"
 
 WEB = Path(__file__).parent / "web"
 # Every route of these routers requires a caller (service.auth.get_principal) ...
@@ -76,6 +79,11 @@ def _warm_up(live: LiveSearcher) -> None:
         live.get().encoder.encode_queries(["warm-up"])
     except SearchIndexError as exc:  # empty or damaged home: /healthz and each request say why
         logger.warning("Not warmed up: %s", exc)
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one ``serve --workers`` process, with the settings its parent passed on."""
+    return create_app(Settings(**json.loads(os.environ[SETTINGS_ENV]), _env_file=None))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -169,13 +169,15 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option("--host", envvar="WEGWIJS_HOST")] = None,
     port: Annotated[int | None, typer.Option("--port", envvar="WEGWIJS_PORT")] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, envvar="WEGWIJS_WORKERS")
+    ] = None,
 ) -> None:
     """Serve the search page and the JSON API. Example: wegwijs --home ./kb serve --port 8000"""
     from service.commands import run_server
 
-    settings = _settings(ctx).model_copy(
-        update={k: v for k, v in {"host": host, "port": port}.items() if v}
-    )
+    chosen = {"host": host, "port": port, "workers": workers}
+    settings = _settings(ctx).model_copy(update={k: v for k, v in chosen.items() if v})
     _guard(lambda: run_server(settings))
 
 

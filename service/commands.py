@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -96,12 +97,23 @@ def list_errors(settings: Settings) -> list[dict[str, Any]]:
 
 
 def run_server(settings: Settings) -> None:
-    """Serve the page and API with uvicorn."""
+    """Serve the page and API with uvicorn: in this process, or in ``settings.workers``."""
     import uvicorn
 
-    from service.api import create_app
+    from service.api import SETTINGS_ENV, create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        return
+    os.environ[SETTINGS_ENV] = settings.to_json()  # inherited by the worker processes
+    uvicorn.run(
+        "service.api:app_from_environment",
+        factory=True,
+        workers=settings.workers,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+    )
 
 
 def prepare_demo(settings: Settings) -> RunSummary:

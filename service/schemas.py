@@ -205,3 +205,4 @@ class HealthOut(BaseModel):
     chunks: int
     model: str
     detail: str | None = None
+    process: int = Field(0, description="Id of the answering process (`serve --workers`).")

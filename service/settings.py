@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -75,6 +76,9 @@ class Settings(BaseSettings):
         "for X-Wegwijs-User / X-Wegwijs-Groups (unset: proxy headers are refused).",
     )
 
+    workers: int = Field(
+        1, ge=1, description="Server processes of `wegwijs serve`; each reloads new generations."
+    )
     rate_limit: str = Field(
         "20/second;600/minute",
         description="Requests per caller (token, else address), e.g. '20/second;600/minute'; "
@@ -86,6 +90,14 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         64 * 1024, ge=1024, description="Largest request body; larger gets 413."
     )
+
+    def to_json(self) -> str:
+        """These settings, secrets included, for a worker process to rebuild them exactly."""
+        data = {
+            key: value.get_secret_value() if isinstance(value, SecretStr) else value
+            for key, value in self.model_dump().items()
+        }
+        return json.dumps(data, default=str)
 
     @property
     def model_cache(self) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -22,7 +23,7 @@ def healthz(request: Request) -> dict[str, Any]:
     try:
         searcher = live.get()
     except (IndexNotFoundError, IndexCorruptError, IndexMismatchError) as exc:
-        empty = {"generation": 0, "documents": 0, "chunks": 0, "model": ""}
+        empty = {"generation": 0, "documents": 0, "chunks": 0, "model": "", "process": os.getpid()}
         return {"status": "degraded", "detail": str(exc), **empty}
     documents, chunks = catalog_counts(searcher.conn)
     manifest = searcher.manifest
@@ -34,4 +35,5 @@ def healthz(request: Request) -> dict[str, Any]:
         "documents": documents,
         "chunks": chunks,
         "model": manifest.model_profile,
+        "process": os.getpid(),
     }
