@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from index import records
 from index.catalog import catalog_path, connect, transaction
+from index.embedding_input import embedding_text, input_sha256
 from index.encoder import Encoder
 from index.errors import StorageError
 from index.governance.refresh import refresh_governance
@@ -178,7 +179,11 @@ class _Run:
     def _write_batch(self, documents: list[Document], existing: set[str]) -> None:
         if not documents:
             return
-        texts = [chunk.text for doc in documents for chunk in doc.chunks]
+        texts = [
+            embedding_text(doc.title, chunk.section, chunk.text)
+            for doc in documents
+            for chunk in doc.chunks
+        ]
         vectors = _embed(self.conn, texts, self.encoder, self.summary)
         offset = 0
         with transaction(self.conn):
@@ -204,7 +209,7 @@ class _Run:
 def _embed(
     conn: sqlite3.Connection, texts: Sequence[str], encoder: Encoder, summary: RunSummary
 ) -> npt.NDArray[np.float32]:
-    hashes = [records.text_sha256(text) for text in texts]
+    hashes = [input_sha256(text) for text in texts]
     cached = records.cached_embeddings(conn, hashes)
     missing = [i for i, digest in enumerate(hashes) if digest not in cached]
     fresh = encoder.encode_passages([texts[i] for i in missing]) if missing else None

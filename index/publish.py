@@ -21,6 +21,7 @@ from index.ann import (
     search_effort,
 )
 from index.catalog import get_meta, set_meta, transaction
+from index.embedding_input import EMBEDDING_INPUT
 from index.errors import IndexMismatchError
 from index.models import Manifest
 from index.vectors import build_flat, publish, read_vectors
@@ -70,12 +71,18 @@ def check_model(conn: sqlite3.Connection, home: Path, model_info: dict[str, str]
         with transaction(conn):
             set_meta(conn, "model_profile", model_info["profile"])
             set_meta(conn, "weights_sha256", model_info["weights_sha256"])
+            set_meta(conn, "embedding_input", EMBEDDING_INPUT)
         return
     if (stored, stored_sha) != (model_info["profile"], model_info["weights_sha256"]):
         raise IndexMismatchError(
             f"{home} was built with model '{stored}' but '{model_info['profile']}' was asked for. "
             f"Use --model {stored}, or re-embed the catalog: "
             f"'wegwijs --home {home} --model {model_info['profile']} reindex'."
+        )
+    if get_meta(conn, "embedding_input") != EMBEDDING_INPUT:
+        raise IndexMismatchError(
+            f"{home} holds embeddings made by an older Wegwijs (passages without their title "
+            f"and heading). Re-embed them once: 'wegwijs --home {home} reindex'."
         )
 
 

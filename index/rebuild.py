@@ -10,6 +10,7 @@ import numpy as np
 from tqdm import tqdm
 
 from index.catalog import catalog_path, connect, get_meta, set_meta, transaction
+from index.embedding_input import EMBEDDING_INPUT, embedding_text, input_sha256
 from index.encoder import Encoder
 from index.errors import IndexNotFoundError
 from index.lock import writer_lock
@@ -28,7 +29,7 @@ def reindex(
     chunking: ChunkingConfig,
     progress: bool = False,
 ) -> Manifest:
-    """Publish a fresh generation from the catalog; re-embed first if the model changed.
+    """Publish a fresh generation from the catalog; re-embed first if the model or input changed.
 
     Raises:
         IndexNotFoundError: the home has no catalog.
@@ -39,32 +40,52 @@ def reindex(
         raise IndexNotFoundError(f"No catalog in {home}: run 'wegwijs --home {home} ingest' first.")
     with writer_lock(home):
         conn = connect(path)
-        if (get_meta(conn, "model_profile"), get_meta(conn, "weights_sha256")) != (
-            model_info["profile"],
-            model_info["weights_sha256"],
-        ):
-            _reembed(conn, encoder, model_info, progress)
+        stored = (
+            get_meta(conn, "model_profile"),
+            get_meta(conn, "weights_sha256"),
+            get_meta(conn, "embedding_input"),
+        )
+        same_model = stored[:2] == (model_info["profile"], model_info["weights_sha256"])
+        if not same_model or stored[2] != EMBEDDING_INPUT:
+            _reembed(conn, encoder, model_info, progress, keep_unchanged=same_model)
         manifest = publish_from_catalog(conn, home, encoder.dimension, model_info, chunking)
         conn.close()
     return manifest
 
 
 def _reembed(
-    conn: sqlite3.Connection, encoder: Encoder, model_info: dict[str, str], progress: bool
+    conn: sqlite3.Connection,
+    encoder: Encoder,
+    model_info: dict[str, str],
+    progress: bool,
+    keep_unchanged: bool,
 ) -> None:
-    rows = conn.execute("SELECT chunk_rowid, text FROM chunks ORDER BY chunk_rowid").fetchall()
+    """Embed every chunk's current input; with the same model, only inputs that changed."""
+    rows = [
+        (row[0], embedding_text(row[1], row[2], row[3]))
+        for row in conn.execute(
+            "SELECT c.chunk_rowid, d.title, c.section, c.text, c.text_sha256 FROM chunks c "
+            "JOIN documents d ON d.doc_id = c.doc_id ORDER BY c.chunk_rowid"
+        )
+        if not keep_unchanged or input_sha256(embedding_text(row[1], row[2], row[3])) != row[4]
+    ]
     logger.info("Re-embedding %d chunks with %s", len(rows), model_info["profile"])
     bar = tqdm(total=len(rows), unit="chunk", disable=not progress, delay=1.0)
-    updates: list[tuple[bytes, int]] = []
+    updates: list[tuple[bytes, str, int]] = []
     for start in range(0, len(rows), BATCH):
         part = rows[start : start + BATCH]
-        vectors = encoder.encode_passages([row[1] for row in part])
+        inputs = [row[1] for row in part]
+        vectors = encoder.encode_passages(inputs)
         updates += [
-            (v.astype(np.float32).tobytes(), row[0]) for v, row in zip(vectors, part, strict=True)
+            (vectors[i].astype(np.float32).tobytes(), input_sha256(text), part[i][0])
+            for i, text in enumerate(inputs)
         ]
         bar.update(len(part))
     bar.close()
     with transaction(conn):
-        conn.executemany("UPDATE chunks SET embedding = ? WHERE chunk_rowid = ?", updates)
+        conn.executemany(
+            "UPDATE chunks SET embedding = ?, text_sha256 = ? WHERE chunk_rowid = ?", updates
+        )
         set_meta(conn, "model_profile", model_info["profile"])
         set_meta(conn, "weights_sha256", model_info["weights_sha256"])
+        set_meta(conn, "embedding_input", EMBEDDING_INPUT)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -14,6 +13,7 @@ import numpy.typing as npt
 
 from index.analyze import document_terms
 from index.catalog import next_seq
+from index.embedding_input import embedding_text, input_sha256
 from index.readers import write_readers
 from ingest.models import Document, FileError, Owner
 
@@ -28,11 +28,6 @@ class KnownFile:
     sha256: str
 
 
-def text_sha256(text: str) -> str:
-    """Hash of a chunk's text, to reuse its embedding when the same text comes back."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def known_files(conn: sqlite3.Connection, root_label: str) -> dict[str, KnownFile]:
     """Every indexed document under one root, by ``doc_id``."""
     rows = conn.execute(
@@ -45,7 +40,7 @@ def known_files(conn: sqlite3.Connection, root_label: str) -> dict[str, KnownFil
 def cached_embeddings(
     conn: sqlite3.Connection, hashes: Iterable[str]
 ) -> dict[str, npt.NDArray[np.float32]]:
-    """Embeddings already in the catalog for these chunk-text hashes."""
+    """Embeddings already in the catalog for these embedding-input hashes."""
     found: dict[str, npt.NDArray[np.float32]] = {}
     wanted = list(set(hashes))
     for start in range(0, len(wanted), 500):
@@ -89,7 +84,8 @@ def write_document(
             "VALUES (?,?,?,?,?,?,?)",
             (
                 document.doc_id, chunk.ordinal, chunk.text, chunk.page, chunk.section,
-                text_sha256(chunk.text), vector.astype(np.float32).tobytes(),
+                input_sha256(embedding_text(document.title, chunk.section, chunk.text)),
+                vector.astype(np.float32).tobytes(),
             ),
         )  # fmt: skip
         terms = document_terms(
