@@ -24,8 +24,7 @@ from eval.configs import Build
 from eval.dataset import read_corpus
 from eval.errors import DatasetError
 from index.analyze import ANALYSIS_VERSION
-from index.build import ingest
-from index.catalog import SCHEMA_VERSION
+from index.build import ingest, needs_upgrade
 from index.encoder import SentenceTransformerEncoder
 from ingest.parse import file_sha256
 from ingest.pipeline import IngestConfig
@@ -161,14 +160,17 @@ def _write_text_corpus(dataset: Path, folder: Path) -> None:
 
 
 def home_key(corpus: Corpus, build: Build) -> str:
-    """Cache key of an ingested home: corpus content, model profile, chunking, cache format."""
+    """Cache key of an ingested home: corpus content, model profile, chunking, analysis.
+
+    Catalog schema, parser and embedding-input upgrades are applied to a cached home when it is
+    reused (``materialise``), the way a user's home is upgraded, so they are not in the key.
+    """
     parts = {
         "format": CACHE_FORMAT,
         "corpus": corpus.digest,
         "model": build.model,
         "chunking": asdict(build.chunking),
         "analysis": ANALYSIS_VERSION,
-        "catalog": SCHEMA_VERSION,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -183,6 +185,10 @@ def materialise(
         shutil.rmtree(home)
     if marker.is_file():
         recorded = json.loads(marker.read_text(encoding="utf-8"))
+        if needs_upgrade(home, [corpus.root]):
+            logger.info("Bringing %s up to date with this version of Wegwijs", home)
+            config = replace(options.ingest, chunking=build.chunking)
+            ingest(home, [corpus.root], config, encoder, model_info(encoder), options.progress)
         return EvalHome(home, True, recorded["ingest_seconds"], recorded["chunks"])
     logger.info("Ingesting %d documents into %s", len(corpus.doc_ids), home)
     started = time.monotonic()

@@ -7,7 +7,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +15,8 @@ import numpy.typing as npt
 from tqdm import tqdm
 
 from index import records
-from index.catalog import catalog_path, connect, transaction
-from index.embedding_input import embedding_text, input_sha256
+from index.catalog import catalog_path, connect, get_meta, set_meta, transaction
+from index.embedding_input import EMBEDDING_INPUT, context_title, embedding_text, input_sha256
 from index.encoder import Encoder
 from index.errors import StorageError
 from index.governance.refresh import refresh_governance
@@ -24,8 +24,10 @@ from index.governance.rules import record_rules
 from index.lock import writer_lock
 from index.publish import check_model, publish_from_catalog
 from index.readers import refresh_readers
+from index.rebuild import upgrade_embeddings
 from ingest.discover import make_roots
 from ingest.models import Document, FileError, Root, SourceFile
+from ingest.parse import PARSER_VERSION
 from ingest.pipeline import IngestConfig, Known, RootPlan, parse_documents, plan_root
 
 logger = logging.getLogger(__name__)
@@ -84,6 +86,7 @@ def ingest(
             run = _Run(conn, config, encoder, _start_run(conn, roots), progress)
             for root in roots:
                 run.ingest_root(root)
+            upgrade_embeddings(conn, encoder, model_info, progress)
             with transaction(conn):
                 refresh_governance(conn)
             manifest = publish_from_catalog(
@@ -101,6 +104,25 @@ def ingest(
         finally:
             conn.close()
     return run.summary
+
+
+def needs_upgrade(home: Path, paths: Sequence[Path]) -> bool:
+    """Whether the next ingest of ``paths`` would parse or embed again because Wegwijs changed.
+
+    True after a parser upgrade (every file of a root is parsed again) or a change of the
+    embedding input (chunks are embedded again); False for a home without a catalog.
+    """
+    path = catalog_path(home)
+    if not path.exists():
+        return False
+    conn = connect(path, readonly=True)
+    try:
+        stale_parser = any(
+            get_meta(conn, _parser_key(root)) != str(PARSER_VERSION) for root in make_roots(paths)
+        )
+        return stale_parser or get_meta(conn, "embedding_input") != EMBEDDING_INPUT
+    finally:
+        conn.close()
 
 
 def _known(conn: sqlite3.Connection, root: Root) -> dict[str, Known]:
@@ -134,6 +156,11 @@ class _Run:
     def ingest_root(self, root: Root) -> None:
         """Apply one root's changes to the catalog (the generation is published by the caller)."""
         known = _known(self.conn, root)
+        existing = {doc_id for doc_id, before in known.items() if before.sha256}
+        if get_meta(self.conn, _parser_key(root)) != str(PARSER_VERSION):
+            if known:
+                logger.info("Parsing every file under %s again: the parser changed", root.label)
+            known = {doc_id: replace(before, size=-1) for doc_id, before in known.items()}
         plan = plan_root(root, self.config.crawl, known)
         self.summary.files += len(plan.files)
         self.summary.unchanged += len(plan.files) - len(plan.to_parse) - len(plan.touched)
@@ -141,7 +168,6 @@ class _Run:
             for source in plan.touched:
                 records.touch_document(self.conn, source.doc_id, source.size, source.mtime_ns)
         self.summary.touched += len(plan.touched)
-        existing = {doc_id for doc_id, before in known.items() if before.sha256}
         self._parse_and_write(plan, existing)
         self._finish_root(plan)
 
@@ -180,7 +206,7 @@ class _Run:
         if not documents:
             return
         texts = [
-            embedding_text(doc.title, chunk.section, chunk.text)
+            embedding_text(context_title(doc.title, doc.rel_path), chunk.section, chunk.text)
             for doc in documents
             for chunk in doc.chunks
         ]
@@ -204,6 +230,11 @@ class _Run:
             refresh_owners(self.conn, plan)
             refresh_readers(self.conn, plan.files, plan.access_rules)
             record_rules(self.conn, plan)
+            set_meta(self.conn, _parser_key(plan.root), str(PARSER_VERSION))
+
+
+def _parser_key(root: Root) -> str:
+    return f"parser:{root.label}"
 
 
 def _embed(

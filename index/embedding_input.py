@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import PurePosixPath
 
 # Stored in the catalog meta; bump when the input changes so old embeddings are re-made.
 EMBEDDING_INPUT = "title-section-text/1"
@@ -20,6 +21,15 @@ def embedding_text(title: str, section: str | None, text: str) -> str:
         if part and part not in context and not text.startswith(part):
             context.append(part)
     return "\n".join(context) + "\n\n" + text if context else text
+
+
+def context_title(title: str, rel_path: str) -> str:
+    """The title a document's chunks are embedded under: none when it is only the file name.
+
+    A file without a title of its own is titled by its name; leaving that name out of the
+    embedding input keeps a rename from re-embedding anything.
+    """
+    return "" if title == PurePosixPath(rel_path).name else title
 
 
 def input_sha256(embedded: str) -> str:

@@ -79,11 +79,6 @@ def check_model(conn: sqlite3.Connection, home: Path, model_info: dict[str, str]
             f"Use --model {stored}, or re-embed the catalog: "
             f"'wegwijs --home {home} --model {model_info['profile']} reindex'."
         )
-    if get_meta(conn, "embedding_input") != EMBEDDING_INPUT:
-        raise IndexMismatchError(
-            f"{home} holds embeddings made by an older Wegwijs (passages without their title "
-            f"and heading). Re-embed them once: 'wegwijs --home {home} reindex'."
-        )
 
 
 def publish_from_catalog(

@@ -10,7 +10,12 @@ import numpy as np
 from tqdm import tqdm
 
 from index.catalog import catalog_path, connect, get_meta, set_meta, transaction
-from index.embedding_input import EMBEDDING_INPUT, embedding_text, input_sha256
+from index.embedding_input import (
+    EMBEDDING_INPUT,
+    context_title,
+    embedding_text,
+    input_sha256,
+)
 from index.encoder import Encoder
 from index.errors import IndexNotFoundError
 from index.lock import writer_lock
@@ -40,17 +45,27 @@ def reindex(
         raise IndexNotFoundError(f"No catalog in {home}: run 'wegwijs --home {home} ingest' first.")
     with writer_lock(home):
         conn = connect(path)
-        stored = (
-            get_meta(conn, "model_profile"),
-            get_meta(conn, "weights_sha256"),
-            get_meta(conn, "embedding_input"),
+        same_model = (get_meta(conn, "model_profile"), get_meta(conn, "weights_sha256")) == (
+            model_info["profile"],
+            model_info["weights_sha256"],
         )
-        same_model = stored[:2] == (model_info["profile"], model_info["weights_sha256"])
-        if not same_model or stored[2] != EMBEDDING_INPUT:
+        if not same_model or get_meta(conn, "embedding_input") != EMBEDDING_INPUT:
             _reembed(conn, encoder, model_info, progress, keep_unchanged=same_model)
         manifest = publish_from_catalog(conn, home, encoder.dimension, model_info, chunking)
         conn.close()
     return manifest
+
+
+def upgrade_embeddings(
+    conn: sqlite3.Connection, encoder: Encoder, model_info: dict[str, str], progress: bool
+) -> None:
+    """Re-embed the chunks whose embedding input changed since an older Wegwijs made them.
+
+    Ingest calls this when the catalog's ``embedding_input`` is not the current one: a chunk
+    whose input is the same (no title or heading to add) keeps its vector.
+    """
+    if get_meta(conn, "embedding_input") != EMBEDDING_INPUT:
+        _reembed(conn, encoder, model_info, progress, keep_unchanged=True)
 
 
 def _reembed(
@@ -61,14 +76,14 @@ def _reembed(
     keep_unchanged: bool,
 ) -> None:
     """Embed every chunk's current input; with the same model, only inputs that changed."""
-    rows = [
-        (row[0], embedding_text(row[1], row[2], row[3]))
-        for row in conn.execute(
-            "SELECT c.chunk_rowid, d.title, c.section, c.text, c.text_sha256 FROM chunks c "
-            "JOIN documents d ON d.doc_id = c.doc_id ORDER BY c.chunk_rowid"
-        )
-        if not keep_unchanged or input_sha256(embedding_text(row[1], row[2], row[3])) != row[4]
-    ]
+    rows = []
+    for row in conn.execute(
+        "SELECT c.chunk_rowid, d.title, d.rel_path, c.section, c.text, c.text_sha256 "
+        "FROM chunks c JOIN documents d ON d.doc_id = c.doc_id ORDER BY c.chunk_rowid"
+    ):
+        text = embedding_text(context_title(row[1], row[2]), row[3], row[4])
+        if not keep_unchanged or input_sha256(text) != row[5]:
+            rows.append((row[0], text))
     logger.info("Re-embedding %d chunks with %s", len(rows), model_info["profile"])
     bar = tqdm(total=len(rows), unit="chunk", disable=not progress, delay=1.0)
     updates: list[tuple[bytes, str, int]] = []

@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from index.analyze import document_terms
 from index.catalog import next_seq
-from index.embedding_input import embedding_text, input_sha256
+from index.embedding_input import context_title, embedding_text, input_sha256
 from index.readers import write_readers
 from ingest.models import Document, FileError, Owner
 
@@ -78,13 +78,14 @@ def write_document(
     )  # fmt: skip
     write_owners(conn, document.doc_id, document.owners)
     write_readers(conn, document.doc_id, access.readers)
+    title = context_title(document.title, document.rel_path)
     for chunk, vector in zip(document.chunks, embeddings, strict=True):
         cursor = conn.execute(
             "INSERT INTO chunks (doc_id, ordinal, text, page, section, text_sha256, embedding) "
             "VALUES (?,?,?,?,?,?,?)",
             (
                 document.doc_id, chunk.ordinal, chunk.text, chunk.page, chunk.section,
-                input_sha256(embedding_text(document.title, chunk.section, chunk.text)),
+                input_sha256(embedding_text(title, chunk.section, chunk.text)),
                 vector.astype(np.float32).tobytes(),
             ),
         )  # fmt: skip

@@ -37,6 +37,10 @@ SUPPORTED_TYPES: dict[str, str] = {
     "EPUB": "epub",
     "CSV": "csv",
 }
+# Bump when parsing extracts something different (text, title, chunks): the next ingest re-parses
+# every file once; embedding inputs that come out the same keep their vectors.
+PARSER_VERSION = 2
+_TEXT_TITLE_CHARS = 250
 _ZIP_TYPES = {"docx", "pptx", "xlsx", "odt", "epub"}
 _UNREADABLE = frozenset({"Cc", "Cs", "Co"})
 _LANGUAGES = {"nld": "nl", "eng": "en", "deu": "de", "fra": "fr"}
@@ -147,8 +151,31 @@ def parse_file(path: Path, config: ChunkingConfig, limits: ParseLimits) -> Parse
         raise ParseError(f"no text found in {file_type} file (scanned image, encrypted or empty?)")
     check_readable(chunks, file_type, limits)
     props = read_properties(path, file_type)
-    title = props.title or first_title(elements)
+    title = props.title or (text_title(path) if file_type == "txt" else None)
+    title = title or first_title(elements)
     return ParsedFile(file_type, sha256, title, props, _language(elements), chunks)
+
+
+def text_title(path: Path) -> str | None:
+    """A plain-text file's first line when it stands alone as a title.
+
+    Notes and exports often start with a title line, an empty line, then the text; unstructured
+    only calls such a line a Title when it looks like a heading (short, capitalised), so a long
+    lower-case title would be lost. The line must be at most 250 characters and followed by an
+    empty line and more text.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    try:
+        whole = len(head) < 4096
+        text = (head if whole else head[: head.rfind(b"\n") + 1]).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    lines = text.lstrip().splitlines()
+    if len(lines) < 3 or lines[1].strip() or not any(line.strip() for line in lines[2:]):
+        return None
+    first = lines[0].strip()
+    return first if 0 < len(first) <= _TEXT_TITLE_CHARS else None
 
 
 def _partition(path: Path, file_type: str) -> list[Element]:

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from index.build import ingest
-from index.catalog import catalog_path, connect
+from index.catalog import catalog_path, connect, get_meta, transaction
 from index.encoder import SentenceTransformerEncoder
 from index.errors import WriterBusyError
 from index.lock import writer_lock
 from index.search import Searcher
+from ingest.parse import PARSER_VERSION
 from ingest.pipeline import IngestConfig
 from service.engine import model_info
 
@@ -91,6 +92,24 @@ def test_touched_file_is_hashed_not_parsed(
     os.utime(share / "notes.txt", (PAST + 60, PAST + 60))
     again = _run(home, share, encoder)
     assert (again.touched, again.updated, again.added) == (1, 0, 0)
+
+
+def test_a_parser_upgrade_parses_every_file_again_and_reuses_unchanged_embeddings(
+    tmp_path: Path, sample_share: Path, encoder: SentenceTransformerEncoder
+) -> None:
+    share = _share(sample_share, tmp_path / "share")
+    home = tmp_path / "home"
+    first = _run(home, share, encoder)
+    conn = connect(catalog_path(home))
+    with transaction(conn):
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'parser:share'")
+        conn.execute("UPDATE documents SET title = 'stale' WHERE rel_path = 'notes.txt'")
+    again = _run(home, share, encoder)
+    assert (again.updated, again.unchanged, again.embedded) == (first.files, 0, 0)
+    title = conn.execute("SELECT title FROM documents WHERE rel_path = 'notes.txt'").fetchone()
+    assert title[0] == "notes.txt"
+    assert get_meta(conn, "parser:share") == str(PARSER_VERSION)
+    assert _run(home, share, encoder).unchanged == first.files
 
 
 def test_corrupt_file_is_reported_and_the_rest_indexed(

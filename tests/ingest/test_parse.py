@@ -11,7 +11,7 @@ from reportlab.pdfgen import canvas
 
 from ingest.chunk import ChunkingConfig
 from ingest.errors import ParseError
-from ingest.parse import ParseLimits, detect_type, parse_file
+from ingest.parse import ParseLimits, detect_type, parse_file, text_title
 
 
 def _pdf(path: Path, lines: list[str]) -> Path:
@@ -86,3 +86,33 @@ def test_files_over_the_size_limit_are_refused(tmp_path: Path) -> None:
 def test_a_file_that_vanished_is_a_parse_error(tmp_path: Path) -> None:
     with pytest.raises(ParseError, match="cannot read the file"):
         parse_file(tmp_path / "weg.docx", ChunkingConfig(), ParseLimits())
+
+
+LONG_TITLE = (
+    "statin use after diagnosis of breast cancer and survival: a population-based cohort study"
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (f"{LONG_TITLE}\n\nStatins may reduce mortality.\n", LONG_TITLE),
+        ("\ufeffKort verslag\n\nDe vergadering begon om negen uur.\n", "Kort verslag"),
+        ("Een alinea zonder titel.\nZe loopt door op de volgende regel.\n", None),
+        ("Alleen een regel\n\n", None),
+        ("x" * 251 + "\n\nMore text.\n", None),
+    ],
+)
+def test_a_plain_text_title_is_its_first_line_when_that_stands_alone(
+    tmp_path: Path, content: str, expected: str | None
+) -> None:
+    path = tmp_path / "note.txt"
+    path.write_text(content, encoding="utf-8")
+    assert text_title(path) == expected
+
+
+def test_a_long_lower_case_first_line_titles_a_text_file(tmp_path: Path) -> None:
+    path = tmp_path / "MED-10.txt"
+    path.write_text(f"{LONG_TITLE}\n\n" + "Statins may reduce mortality. " * 20, encoding="utf-8")
+    parsed = parse_file(path, ChunkingConfig(), ParseLimits())
+    assert parsed.title == LONG_TITLE
