@@ -21,6 +21,7 @@ from pathlib import Path
 
 from index import vectors
 from index.catalog import catalog_path, get_meta
+from index.durable import fsync_path, fsync_tree, replace_synced
 from index.errors import BackupError
 from index.lock import writer_lock
 from ingest.parse import file_sha256
@@ -65,7 +66,7 @@ def backup_home(home: Path, dest: Path) -> BackupInfo:
         shutil.copytree(vectors.index_dir(home) / generation, target)
         (dest / "index" / vectors.CURRENT_FILE).write_text(f"{generation}\n")
     info = _describe(dest, manifest.generation)
-    _write_durably(dest / BACKUP_FILE, json.dumps(asdict(info), indent=2))
+    replace_synced(dest / BACKUP_FILE, json.dumps(asdict(info), indent=2).encode())
     return info
 
 
@@ -86,7 +87,7 @@ def restore_home(source: Path, home: Path, force: bool = False) -> BackupInfo:
         staging = home / ".restore.tmp"
         shutil.rmtree(staging, ignore_errors=True)
         shutil.copytree(source, staging, ignore=shutil.ignore_patterns(BACKUP_FILE))
-        _fsync_tree(staging)
+        fsync_tree(staging)
         for database in sorted(staging.glob("*.sqlite")):
             for suffix in _SIDECARS:
                 (home / f"{database.name}{suffix}").unlink(missing_ok=True)
@@ -94,7 +95,7 @@ def restore_home(source: Path, home: Path, force: bool = False) -> BackupInfo:
         shutil.rmtree(vectors.index_dir(home), ignore_errors=True)
         os.replace(staging / "index", vectors.index_dir(home))
         shutil.rmtree(staging)
-        _fsync_path(home)
+        fsync_path(home)
     return info
 
 
@@ -131,7 +132,7 @@ def _copy_database(source: Path, target: Path) -> None:
 
 
 def _describe(dest: Path, generation: int) -> BackupInfo:
-    _fsync_tree(dest)
+    fsync_tree(dest)
     files = {
         path.relative_to(dest).as_posix(): file_sha256(path)
         for path in sorted(dest.rglob("*"))
@@ -152,28 +153,3 @@ def _describe(dest: Path, generation: int) -> BackupInfo:
 def _holds_data(home: Path) -> bool:
     generations = vectors.index_dir(home).glob("gen-*")
     return home.is_dir() and (any(home.glob("*.sqlite")) or any(generations))
-
-
-def _write_durably(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    _fsync_path(path.parent)
-
-
-def _fsync_tree(root: Path) -> None:
-    """Flush every file and folder under ``root`` (and ``root`` itself) to disk."""
-    for path in sorted(root.rglob("*"), reverse=True):
-        _fsync_path(path)
-    _fsync_path(root)
-
-
-def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -15,7 +15,6 @@ import hashlib
 import importlib.metadata
 import json
 import logging
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -34,6 +33,7 @@ from tokenizers import (
 )
 from tokenizers.models import Unigram
 
+from index.durable import fsync_path, fsync_tree
 from index.e5_format import (
     E5_PACKAGE,
     E5File,
@@ -122,7 +122,8 @@ def ensure_e5_model(cache_dir: Path) -> Path:
     try:
         convert_e5(staging, source=source)
         _write_json(staging / CHECKSUM_FILE, _checksum_record(source, staging))
-        _fsync_tree(staging)
+        _make_readable(staging)
+        fsync_tree(staging)
         _publish(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -352,24 +353,14 @@ def _publish(staging: Path, final: Path) -> None:
             raise ModelCacheError(f"cannot move the converted model into {final} ({exc}).") from exc
         logger.info("another process converted %s first; using its copy", final)
         return
-    _fsync_path(final.parent)
+    fsync_path(final.parent)
 
 
-def _fsync_tree(root: Path) -> None:
-    """Flush every file and folder under ``root`` to disk, readable by all (not a secret)."""
-    for path in sorted(root.rglob("*"), reverse=True):
+def _make_readable(root: Path) -> None:
+    """Let every user read the converted model (it is not a secret; mkdtemp made it private)."""
+    for path in root.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
-        _fsync_path(path)
-    root.chmod(0o755)  # mkdtemp made it private
-    _fsync_path(root)
-
-
-def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    root.chmod(0o755)
 
 
 def _write_json(path: Path, payload: Any) -> None:

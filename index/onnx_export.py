@@ -14,13 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import shutil
 import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
+from index.durable import fsync_path
 from index.e5_convert import ModelCacheError
 
 logger = logging.getLogger(__name__)
@@ -175,11 +175,7 @@ def _pooled_module(model: Any) -> Any:
 def _publish(staging: Path, final: Path) -> None:
     for path in (*staging.iterdir(), staging):
         path.chmod(0o755 if path.is_dir() else 0o644)
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_path(path)
     try:
         staging.rename(final)
     except OSError as exc:

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.ann import index_kind
+from index.durable import fsync_path, write_synced
 from index.errors import IndexCorruptError, IndexNotFoundError, StorageError
 from index.models import Manifest
 from ingest.parse import file_sha256
@@ -57,14 +58,6 @@ def build_flat(
     if len(ids):
         index.add_with_ids(vectors, ids)
     return index
-
-
-def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def current_generation(home: Path) -> int:
@@ -120,10 +113,10 @@ def publish(home: Path, index: faiss.Index, manifest: Manifest) -> Manifest:
     try:
         final = _write_generation(staging, index, replace(manifest, generation=generation))
         os.replace(staging, root / name)
-        _fsync_path(root)
-        _write_synced(pointer, f"{name}\n".encode())
+        fsync_path(root)
+        write_synced(pointer, f"{name}\n".encode())
         os.replace(pointer, root / CURRENT_FILE)
-        _fsync_path(root)
+        fsync_path(root)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         pointer.unlink(missing_ok=True)
@@ -141,18 +134,11 @@ def _write_generation(staging: Path, index: faiss.Index, manifest: Manifest) -> 
     """Write vectors and manifest into a fresh ``staging`` folder and flush both to disk."""
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    _write_synced(staging / VECTORS_FILE, faiss.serialize_index(index).tobytes())
+    write_synced(staging / VECTORS_FILE, faiss.serialize_index(index).tobytes())
     final = replace(manifest, vectors_sha256=file_sha256(staging / VECTORS_FILE))
-    _write_synced(staging / MANIFEST_FILE, json.dumps(final.to_json(), indent=2).encode())
-    _fsync_path(staging)
+    write_synced(staging / MANIFEST_FILE, json.dumps(final.to_json(), indent=2).encode())
+    fsync_path(staging)
     return final
-
-
-def _write_synced(path: Path, data: bytes) -> None:
-    with path.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def _prune(root: Path, live: int) -> None:
