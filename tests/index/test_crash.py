@@ -71,7 +71,7 @@ def _lexical_docs(home: Path, phrase: str) -> set[str]:
     conn = sqlite3.connect(catalog_path(home))
     rows = conn.execute(
         "SELECT c.doc_id FROM chunks_fts f JOIN chunks c ON c.chunk_rowid = f.rowid "
-        "WHERE chunks_fts MATCH ?",
+        "WHERE chunks_fts MATCH ? AND c.retired_seq IS NULL",
         (f'"{phrase}"',),
     ).fetchall()
     conn.close()
@@ -98,8 +98,9 @@ def test_kill_9_at_random_moments_never_corrupts_the_home(tmp_path: Path) -> Non
     _check_consistent(home)
     manifest, index = vectors.load(home)
     conn = sqlite3.connect(catalog_path(home))
-    assert index.ntotal == conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
-    stored = {row[0] for row in conn.execute("SELECT chunk_rowid FROM chunks")}
+    current = "FROM chunks WHERE retired_seq IS NULL"
+    assert index.ntotal == conn.execute(f"SELECT count(*) {current}").fetchone()[0]
+    stored = {row[0] for row in conn.execute(f"SELECT chunk_rowid {current}")}
     conn.close()
     assert {int(i) for i in faiss.vector_to_array(index.id_map)} == stored
     for number in range(next_number):
