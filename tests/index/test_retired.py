@@ -191,7 +191,10 @@ def test_a_revoked_reader_loses_the_retired_chunks_at_once(
     anonymous = searcher.scoped_to(Principal.anonymous())
     for mode in MODES:
         assert not _hits(anonymous, OLD, mode), mode
-    assert _hits(searcher.scoped_to(OWNER), OLD, "lexical")
+    owner = searcher.scoped_to(OWNER)  # the ID selector still lets the retired chunks through
+    for mode in MODES:
+        hits = _hits(owner, OLD, mode)
+        assert hits and OLD in hits[0].text, mode
 
 
 def _downgrade_to_schema_2(path: Path) -> int:
