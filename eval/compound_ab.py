@@ -47,7 +47,7 @@ def _fts(home: Path) -> tuple[sqlite3.Connection, dict[int, str]]:
     source = connect(catalog_path(home), readonly=True)
     rows = source.execute(
         "SELECT c.chunk_rowid, c.doc_id, c.text, c.section, d.title, d.language "
-        "FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
+        "FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE c.retired_seq IS NULL"
     ).fetchall()
     fts = sqlite3.connect(":memory:")
     fts.execute("CREATE VIRTUAL TABLE f USING fts5 (terms, tokenize = 'unicode61')")

@@ -25,7 +25,10 @@ CACHE_BYTES = 256 * 1024 * 1024
 def allowed_chunk_ids(conn: sqlite3.Connection, filters: Filters) -> npt.NDArray[np.int64]:
     """Row ids of every chunk whose document passes ``filters``.
 
-    The condition is checked once per document, then its chunks are read by index.
+    The condition is checked once per document, then its chunks are read by index. Retired and
+    newer chunks are included on purpose: the selector only has to cover the generation's ids,
+    and a retired chunk the served generation still holds must stay allowed (its document's
+    reader entries, which apply to it, are checked here like any other).
     """
     condition, params = filter_sql(filters)
     rows = conn.execute(

@@ -143,7 +143,7 @@ def _describe(dest: Path, generation: int) -> BackupInfo:
     try:
         seq = int(get_meta(conn, "seq") or 0)
         documents = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-        chunks = conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        chunks = conn.execute("SELECT count(*) FROM chunks WHERE retired_seq IS NULL").fetchone()[0]
     finally:
         conn.close()
     created = datetime.now(UTC).isoformat(timespec="seconds")

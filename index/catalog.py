@@ -15,9 +15,37 @@ from index.governance.schema import GOVERNANCE_SCHEMA
 from index.readers import READERS_SCHEMA, migrate_readers
 
 # 2: reader entries per document (``index.readers``); a schema-1 catalog is migrated on open.
-SCHEMA_VERSION = 2
+# 3: chunks carry ``added_seq``/``retired_seq`` (``index.retired``); a schema-2 catalog's chunks
+#    table is rebuilt on open (its rows keep their row ids, so FAISS and FTS5 rows still match).
+SCHEMA_VERSION = 3
+RETIRED_SINCE_VERSION = 3
 
-_SCHEMA = """
+# A changed document's old chunks stay as retired rows (same doc_id and ordinal) until no served
+# generation can see them, so (doc_id, ordinal) is unique among current chunks only.
+_CHUNKS_TABLE = """
+CREATE TABLE IF NOT EXISTS {name} (
+    chunk_rowid INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL REFERENCES documents (doc_id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    page INTEGER,
+    section TEXT,
+    text_sha256 TEXT NOT NULL,
+    embedding BLOB NOT NULL,
+    added_seq INTEGER NOT NULL DEFAULT 0,
+    retired_seq INTEGER
+);
+"""
+_CHUNK_INDEXES = """
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks (doc_id, ordinal);
+CREATE UNIQUE INDEX IF NOT EXISTS chunks_current ON chunks (doc_id, ordinal)
+    WHERE retired_seq IS NULL;
+CREATE INDEX IF NOT EXISTS chunks_retired ON chunks (retired_seq) WHERE retired_seq IS NOT NULL;
+CREATE INDEX IF NOT EXISTS chunks_text_sha256 ON chunks (text_sha256);
+"""
+
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY,
@@ -51,18 +79,9 @@ CREATE TABLE IF NOT EXISTS owners (
     PRIMARY KEY (doc_id, position)
 );
 CREATE INDEX IF NOT EXISTS owners_name ON owners (name);
-CREATE TABLE IF NOT EXISTS chunks (
-    chunk_rowid INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc_id TEXT NOT NULL REFERENCES documents (doc_id) ON DELETE CASCADE,
-    ordinal INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    page INTEGER,
-    section TEXT,
-    text_sha256 TEXT NOT NULL,
-    embedding BLOB NOT NULL,
-    UNIQUE (doc_id, ordinal)
-);
-CREATE INDEX IF NOT EXISTS chunks_text_sha256 ON chunks (text_sha256);
+"""
+    + _CHUNKS_TABLE.format(name="chunks")
+    + """
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5 (terms, tokenize = 'unicode61');
 CREATE TABLE IF NOT EXISTS errors (
     doc_id TEXT PRIMARY KEY,
@@ -87,6 +106,7 @@ CREATE TABLE IF NOT EXISTS runs (
     seconds REAL
 );
 """
+)
 
 
 def catalog_path(home: Path) -> Path:
@@ -113,7 +133,66 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
             (str(SCHEMA_VERSION),),
         )
         migrate_readers(conn)
+        migrate_chunks(conn)
+        conn.executescript(_CHUNK_INDEXES)
     return conn
+
+
+def migrate_chunks(conn: sqlite3.Connection) -> None:
+    """Give a catalog from before retired chunks (schema 2) ``added_seq``/``retired_seq``.
+
+    SQLite cannot drop the old ``UNIQUE (doc_id, ordinal)``, so the table is rebuilt in one
+    transaction: every row keeps its ``chunk_rowid`` (FAISS ids and FTS5 rows still match) and
+    gets its document's ``seq`` as ``added_seq``; the AUTOINCREMENT counter is carried over, so
+    no row id of a deleted chunk is ever handed out again.
+    """
+    if _has_retired_column(conn):
+        if int(get_meta(conn, "schema_version") or 0) < RETIRED_SINCE_VERSION:
+            with transaction(conn):
+                _set_version(conn)
+        return
+    conn.execute("PRAGMA foreign_keys = OFF")  # dropping the old table must not cascade
+    try:
+        with transaction(conn):
+            if not _has_retired_column(conn):  # another writer may have migrated meanwhile
+                _rebuild_chunks(conn)
+            _set_version(conn)
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _set_version(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "UPDATE meta SET value = ? WHERE key = 'schema_version' AND CAST(value AS INTEGER) < ?",
+        (str(RETIRED_SINCE_VERSION), RETIRED_SINCE_VERSION),
+    )
+
+
+def _has_retired_column(conn: sqlite3.Connection) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM pragma_table_info('chunks') WHERE name = 'retired_seq'"
+    ).fetchone()
+    return row is not None
+
+
+def _rebuild_chunks(conn: sqlite3.Connection) -> None:
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'chunks'").fetchone()
+    counter = 0 if row is None else int(row[0])
+    conn.execute(_CHUNKS_TABLE.format(name="chunks_migrated"))
+    conn.execute(
+        "INSERT INTO chunks_migrated (chunk_rowid, doc_id, ordinal, text, page, section, "
+        "text_sha256, embedding, added_seq) SELECT c.chunk_rowid, c.doc_id, c.ordinal, c.text, "
+        "c.page, c.section, c.text_sha256, c.embedding, coalesce(d.seq, 0) "
+        "FROM chunks c LEFT JOIN documents d ON d.doc_id = c.doc_id"
+    )
+    conn.execute("DROP TABLE chunks")
+    conn.execute("ALTER TABLE chunks_migrated RENAME TO chunks")
+    conn.execute("DELETE FROM sqlite_sequence WHERE name IN ('chunks', 'chunks_migrated')")
+    conn.execute(
+        "INSERT INTO sqlite_sequence (name, seq) "
+        "SELECT 'chunks', max(?, coalesce(max(chunk_rowid), 0)) FROM chunks",
+        (counter,),
+    )
 
 
 def migrate_catalog(home: Path) -> None:
@@ -126,10 +205,11 @@ def migrate_catalog(home: Path) -> None:
         return
     conn = connect(path, readonly=True)
     try:
-        current = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'readers'").fetchone()
+        readers = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'readers'").fetchone()
+        current = readers is not None and _has_retired_column(conn)
     finally:
         conn.close()
-    if current is None:
+    if not current:
         connect(path).close()
 
 

@@ -41,7 +41,7 @@ class DocumentRecord:
 def get_document(
     conn: sqlite3.Connection, doc_id: str, reader: Principal | None = None
 ) -> DocumentRecord | None:
-    """The document ``doc_id`` with its passages in order, or None when not catalogued.
+    """The document ``doc_id`` with its current passages in order, or None when not catalogued.
 
     With a ``reader``, a document that reader may not read is None as well (it does not exist
     for them).
@@ -57,7 +57,8 @@ def get_document(
     if row is None:
         return None
     chunks = conn.execute(
-        "SELECT ordinal, text, page, section FROM chunks WHERE doc_id = ? ORDER BY ordinal",
+        "SELECT ordinal, text, page, section FROM chunks WHERE doc_id = ? AND retired_seq IS NULL "
+        "ORDER BY ordinal",
         (doc_id,),
     )
     passages = tuple(Passage(f"{doc_id}#{c[0]}", c[0], c[1], c[2], c[3]) for c in chunks)
@@ -78,7 +79,7 @@ def get_document(
 
 
 def catalog_counts(conn: sqlite3.Connection) -> tuple[int, int]:
-    """Number of documents and chunks in the catalog."""
+    """Number of documents and current chunks (what the next generation holds) in the catalog."""
     documents = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-    chunks = conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+    chunks = conn.execute("SELECT count(*) FROM chunks WHERE retired_seq IS NULL").fetchone()[0]
     return int(documents), int(chunks)

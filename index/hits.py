@@ -32,7 +32,10 @@ def owners_of(conn: sqlite3.Connection, doc_ids: Sequence[str]) -> dict[str, tup
 
 
 def load_hits(conn: sqlite3.Connection, ranked: Sequence[tuple[int, float]]) -> list[Hit]:
-    """Hits in ranked order; chunks no longer in the catalog are dropped."""
+    """Hits in ranked order; chunks no longer in the catalog are dropped.
+
+    Retired chunks are kept: both arms return only chunks the served generation holds.
+    """
     if not ranked:
         return []
     marks = ",".join("?" * len(ranked))

@@ -12,7 +12,8 @@ import numpy.typing as npt
 def chunk_vectors(
     conn: sqlite3.Connection, chunk_rowids: Sequence[int]
 ) -> dict[int, npt.NDArray[np.float32]]:
-    """Normalised embedding of each chunk row id that is still in the catalog."""
+    """Normalised embedding of each chunk row id that is still in the catalog (retired or not:
+    the ids come from hits of the served generation)."""
     if not chunk_rowids:
         return {}
     marks = ",".join("?" * len(chunk_rowids))

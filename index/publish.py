@@ -24,6 +24,7 @@ from index.catalog import get_meta, set_meta, transaction
 from index.embedding_input import EMBEDDING_INPUT
 from index.errors import IndexMismatchError
 from index.models import Manifest
+from index.retired import purge_horizon, purge_retired
 from index.vectors import build_flat, publish, read_vectors
 from ingest.chunk import ChunkingConfig
 
@@ -91,13 +92,16 @@ def publish_from_catalog(
 ) -> Manifest:
     """Build an index from every embedding in the catalog and publish it.
 
-    The whole generation is rebuilt each time, so deleted chunks are gone from it; the index is
-    exact up to ``choice.exact_limit`` chunks and approximate above (see ``IndexChoice``).
+    The whole generation is rebuilt each time from the current chunks, so deleted and retired
+    chunks are gone from it; the index is exact up to ``choice.exact_limit`` chunks and
+    approximate above (see ``IndexChoice``). Once it is live, retired chunks that neither it nor
+    the generation live before can see are purged (``index.retired``).
     """
     with transaction(conn):
         seq = int(get_meta(conn, "seq") or 0)
         ids, vectors = read_vectors(conn, dimension)
         documents = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    horizon = purge_horizon(home, seq)
     index, effort = build_vector_index(ids, vectors, dimension, choice or IndexChoice())
     manifest = Manifest(
         generation=0,
@@ -116,4 +120,7 @@ def publish_from_catalog(
         index_kind=index_kind(index),
         search_effort=effort,
     )
-    return publish(home, index, manifest)
+    published = publish(home, index, manifest)
+    if horizon is not None:
+        purge_retired(conn, horizon)
+    return published

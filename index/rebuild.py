@@ -75,11 +75,15 @@ def _reembed(
     progress: bool,
     keep_unchanged: bool,
 ) -> None:
-    """Embed every chunk's current input; with the same model, only inputs that changed."""
+    """Embed every current chunk's input; with the same model, only inputs that changed.
+
+    Retired chunks keep their vectors: no new generation holds them, and they are purged soon.
+    """
     rows = []
     for row in conn.execute(
         "SELECT c.chunk_rowid, d.title, d.rel_path, c.section, c.text, c.text_sha256 "
-        "FROM chunks c JOIN documents d ON d.doc_id = c.doc_id ORDER BY c.chunk_rowid"
+        "FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE c.retired_seq IS NULL "
+        "ORDER BY c.chunk_rowid"
     ):
         text = embedding_text(context_title(row[1], row[2]), row[3], row[4])
         if not keep_unchanged or input_sha256(text) != row[5]:

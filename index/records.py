@@ -15,6 +15,7 @@ from index.analyze import document_terms
 from index.catalog import next_seq
 from index.embedding_input import context_title, embedding_text, input_sha256
 from index.readers import write_readers
+from index.retired import CURRENT_SQL, retire_chunks
 from ingest.models import Document, FileError, Owner
 
 
@@ -40,19 +41,34 @@ def known_files(conn: sqlite3.Connection, root_label: str) -> dict[str, KnownFil
 def cached_embeddings(
     conn: sqlite3.Connection, hashes: Iterable[str]
 ) -> dict[str, npt.NDArray[np.float32]]:
-    """Embeddings already in the catalog for these embedding-input hashes."""
+    """Embeddings of current chunks for these embedding-input hashes (a retired chunk's may be
+    from a model the catalog was re-embedded away from)."""
     found: dict[str, npt.NDArray[np.float32]] = {}
     wanted = list(set(hashes))
     for start in range(0, len(wanted), 500):
         part = wanted[start : start + 500]
         marks = ",".join("?" * len(part))
         rows = conn.execute(
-            f"SELECT text_sha256, embedding FROM chunks WHERE text_sha256 IN ({marks})",
+            f"SELECT text_sha256, embedding FROM chunks WHERE text_sha256 IN ({marks}) "
+            f"AND {CURRENT_SQL}",
             part,
         )
         for row in rows:
             found[row["text_sha256"]] = np.frombuffer(row["embedding"], dtype=np.float32)
     return found
+
+
+_DOCUMENT_COLUMNS = (
+    "doc_id", "root_label", "root_path", "rel_path", "file_type", "title", "authors",
+    "modified_at", "size", "mtime_ns", "sha256", "language", "status", "fs_uid", "fs_gid",
+    "fs_mode", "fs_user", "fs_group", "public", "seq", "indexed_at",
+)  # fmt: skip
+# An upsert, never delete + insert: deleting the row would cascade to the retired chunks.
+_UPSERT_DOCUMENT = (
+    f"INSERT INTO documents ({', '.join(_DOCUMENT_COLUMNS)}) "
+    f"VALUES ({','.join('?' * len(_DOCUMENT_COLUMNS))}) ON CONFLICT (doc_id) DO UPDATE SET "
+    + ", ".join(f"{column} = excluded.{column}" for column in _DOCUMENT_COLUMNS[1:])
+)
 
 
 def write_document(
@@ -61,13 +77,19 @@ def write_document(
     authors: Sequence[str],
     embeddings: npt.NDArray[np.float32],
 ) -> None:
-    """Replace one document, its owners and chunks (inside the caller's transaction)."""
+    """Add or update one document with its owners, readers and chunks (in the caller's
+    transaction).
+
+    A changed document's old chunks are retired, not deleted: readers of the published
+    generation keep finding it by its old text until the next one is live (``index.retired``).
+    Its owners and reader entries are replaced at once, and apply to the retired chunks too.
+    """
     seq = next_seq(conn)
-    delete_documents(conn, [document.doc_id])
+    retire_chunks(conn, document.doc_id, seq)
     conn.execute("DELETE FROM errors WHERE doc_id = ?", (document.doc_id,))
     access = document.access
     conn.execute(
-        "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        _UPSERT_DOCUMENT,
         (
             document.doc_id, document.root_label, str(document.path.parent),
             document.rel_path, document.file_type, document.title, json.dumps(list(authors)),
@@ -81,12 +103,12 @@ def write_document(
     title = context_title(document.title, document.rel_path)
     for chunk, vector in zip(document.chunks, embeddings, strict=True):
         cursor = conn.execute(
-            "INSERT INTO chunks (doc_id, ordinal, text, page, section, text_sha256, embedding) "
-            "VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO chunks (doc_id, ordinal, text, page, section, text_sha256, embedding, "
+            "added_seq) VALUES (?,?,?,?,?,?,?,?)",
             (
                 document.doc_id, chunk.ordinal, chunk.text, chunk.page, chunk.section,
                 input_sha256(embedding_text(title, chunk.section, chunk.text)),
-                vector.astype(np.float32).tobytes(),
+                vector.astype(np.float32).tobytes(), seq,
             ),
         )  # fmt: skip
         terms = document_terms(
@@ -108,7 +130,8 @@ def write_owners(conn: sqlite3.Connection, doc_id: str, owners: Sequence[Owner])
 
 
 def delete_documents(conn: sqlite3.Connection, doc_ids: Iterable[str]) -> int:
-    """Remove documents with their chunks and full-text rows; return how many existed."""
+    """Remove documents with all their chunks (retired ones too) and full-text rows at once;
+    return how many existed."""
     removed = 0
     for doc_id in doc_ids:
         conn.execute(

@@ -27,6 +27,7 @@ from index.governance.ranking import govern_hits
 from index.hits import load_hits
 from index.models import Hit, Manifest
 from index.readers import Principal
+from index.retired import visible_sql
 from index.threads import use_search_threads
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
@@ -176,17 +177,22 @@ class Searcher:
         return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
 
     def lexical(self, query: str, depth: int, filters: Filters) -> dict[int, float]:
-        """Chunk row id → BM25 score (FTS5, Dutch/English analysed) for matching chunks."""
+        """Chunk row id → BM25 score (FTS5, Dutch/English analysed) for matching chunks.
+
+        Only chunks of this generation count: none added after it was built, and retired ones
+        that it still holds (``index.retired``).
+        """
         variants = query_terms(query)
         if not variants:
             return {}
         match = " OR ".join(f'"{term}"' for group in variants for term in sorted(group))
         condition, params = filter_sql(self.scoped(filters))
+        visible, seqs = visible_sql("c", self.manifest.catalog_seq)
         rows = self.conn.execute(
             "SELECT f.rowid, -bm25(chunks_fts) AS score FROM chunks_fts f "
             "JOIN chunks c ON c.chunk_rowid = f.rowid JOIN documents d ON d.doc_id = c.doc_id "
-            f"WHERE chunks_fts MATCH ? AND d.seq <= ? AND {condition} "
+            f"WHERE chunks_fts MATCH ? AND {visible} AND {condition} "
             "ORDER BY bm25(chunks_fts) LIMIT ?",
-            [match, self.manifest.catalog_seq, *params, depth],
+            [match, *seqs, *params, depth],
         )
         return {int(row[0]): float(row[1]) for row in rows}

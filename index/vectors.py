@@ -41,8 +41,10 @@ def index_dir(home: Path) -> Path:
 def read_vectors(
     conn: sqlite3.Connection, dimension: int
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-    """All chunk ids and embeddings from the catalog, in id order."""
-    rows = conn.execute("SELECT chunk_rowid, embedding FROM chunks ORDER BY chunk_rowid").fetchall()
+    """Ids and embeddings of the current chunks (not retired ones), in id order."""
+    rows = conn.execute(
+        "SELECT chunk_rowid, embedding FROM chunks WHERE retired_seq IS NULL ORDER BY chunk_rowid"
+    ).fetchall()
     ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
     vectors = np.empty((len(rows), dimension), dtype=np.float32)
     for position, row in enumerate(rows):

@@ -31,6 +31,7 @@ from service.cursor import CursorError
 from service.engine import open_searcher
 from service.generate import GenerationError
 from service.limits import LimitsConfig, RequestLimits
+from service.rights import NotAllowedError
 from service.routes import ask, documents, feedback, governance, health, pages, search, signin
 from service.settings import Settings
 from service.state import LiveSearcher
@@ -70,6 +71,7 @@ ERROR_STATUS: dict[type[Exception], int] = {
     DocumentNotFoundError: 404,
     OriginalMissingError: 404,
     GenerationError: 502,
+    NotAllowedError: 403,
 }
 
 

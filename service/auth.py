@@ -8,7 +8,9 @@ to the routers; a test walks ``app.routes`` to prove it). In order:
    authenticated the user, accepted only with ``X-Wegwijs-Proxy-Secret`` equal to
    ``WEGWIJS_PROXY_SECRET``;
 3. the ``wegwijs_token`` cookie set by the sign-in page;
-4. anonymous (public documents only) when ``WEGWIJS_ANONYMOUS=true``.
+4. anonymous (public documents only) when ``WEGWIJS_ANONYMOUS=true``; in the demo
+   (``WEGWIJS_DEMO``, set by ``wegwijs demo``) an anonymous caller is an administrator, so the
+   demo can show the gap ledger, the audit and review marks (``service.rights``).
 
 Anything else is 401 for ``/api`` and a redirect to the sign-in page for the web pages.
 """
@@ -89,7 +91,8 @@ def _identify(request: Request) -> Principal:
     if cookie:
         return _from_token(cookie, settings)
     if settings.anonymous:
-        return Principal.anonymous()
+        # The demo's sample share is generated, and the demo shows what administrators see.
+        return Principal(None, admin=settings.demo)
     raise NotSignedInError(
         "Sign in: send 'Authorization: Bearer <token>' (from 'wegwijs token create'), "
         "or enable anonymous access to public documents with WEGWIJS_ANONYMOUS=true."

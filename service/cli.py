@@ -192,10 +192,11 @@ def demo(
     from service.commands import prepare_demo, run_server
 
     update = {k: v for k, v in {"host": host, "port": port}.items() if v}
-    settings = _settings(ctx).model_copy(update=update | {"anonymous": True})
+    settings = _settings(ctx).model_copy(update=update | {"anonymous": True, "demo": True})
     logging.getLogger(__name__).warning(
         "DEMO: anonymous access is ON - anyone who reaches http://%s:%s reads every public "
-        "document without signing in. Use 'wegwijs serve' with tokens for real documents.",
+        "document without signing in and has administrator rights (gaps, audit, marks). Use "
+        "'wegwijs serve' with tokens for real documents.",
         settings.host,
         settings.port,
     )

@@ -31,7 +31,13 @@ def create(
     groups: Annotated[
         str, typer.Option("--groups", "-g", help="Comma-separated groups: hr,staff.")
     ] = "",
-    admin: Annotated[bool, typer.Option("--admin", help="Mark as an administrator.")] = False,
+    admin: Annotated[
+        bool,
+        typer.Option(
+            "--admin",
+            help="An administrator: every knowledge gap, the whole audit, marks on any document.",
+        ),
+    ] = False,
 ) -> None:
     """Create a token and print it once (only its hash is kept).
 

@@ -5,7 +5,7 @@ The pages render the same dicts the API returns, so the two never disagree.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from index.governance.review_state import ReviewPolicy
 from index.readers import Principal, can_read, readable_documents
 from index.search import Searcher
 from service.render import age
+from service.rights import NotAllowedError, audit_owner, owner_names
 
 
 def _catalog(home: Path) -> Path:
@@ -30,6 +31,16 @@ def _catalog(home: Path) -> Path:
             f"No catalog in {home}: run 'wegwijs --home {home} ingest ROOT' first."
         )
     return path
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A review or outdated mark as asked for; ``by`` is only trusted from anonymous callers
+    (``service.rights.reviewer_name``)."""
+
+    action: Action
+    by: str | None
+    note: str
 
 
 def mark_document(home: Path, reference: str, action: Action, by: str, note: str) -> dict[str, Any]:
@@ -59,6 +70,26 @@ def load_audit(
         conn.close()
 
 
+def load_audit_for(
+    home: Path, principal: Principal, owner: str | None
+) -> tuple[str | None, dict[str, Any]]:
+    """Whose audit ``principal`` gets for ``owner``, and its JSON: all of it (or ``owner``'s
+    part) for administrators, otherwise only their own part and no bus-factor map.
+
+    Raises:
+        NotAllowedError: see ``service.rights.audit_owner``.
+    """
+    conn = connect(_catalog(home), readonly=True)
+    try:
+        shown = audit_owner(conn, principal, owner)
+    finally:
+        conn.close()
+    data = audit_json(load_audit(home, shown, reader=principal))
+    if not principal.admin:
+        data["bus_factor"] = []
+    return shown, data
+
+
 def audit_json(audit: Audit) -> dict[str, Any]:
     """The JSON shape of an audit (``/api/audit``, ``wegwijs audit``, the audit page)."""
     data = asdict(audit)
@@ -83,10 +114,27 @@ def load_experts(searcher: Searcher, query: str, top_k: int) -> dict[str, Any]:
     return experts_json(query, find_experts(searcher, query, top_k))
 
 
-def load_gaps(searcher: Searcher, include_closed: bool = False) -> dict[str, Any]:
-    """Open gaps grouped and routed, and (when asked) the questions answered since."""
+def load_gaps(
+    searcher: Searcher, include_closed: bool = False, principal: Principal | None = None
+) -> dict[str, Any]:
+    """Open gaps grouped and routed, and (when asked) the questions answered since.
+
+    The questions are what other people searched for: a ``principal`` who is not an
+    administrator gets only the groups routed to them and no answered ones (None: all, for
+    the CLI).
+
+    Raises:
+        NotAllowedError: ``principal`` is anonymous and not an administrator.
+    """
+    if principal is not None and not principal.admin:
+        if principal.user is None:
+            raise NotAllowedError("The knowledge gaps are for signed-in owners and administrators.")
+        include_closed = False
     take_feedback(searcher)
     groups = group_gaps(searcher, read_gaps(searcher.conn))
+    if principal is not None and not principal.admin:
+        mine = owner_names(searcher.conn, principal)
+        groups = [group for group in groups if group.routed_to in mine]
     closed = [
         asdict(gap)
         if _may_see(searcher, gap.answer_doc_id)

@@ -6,22 +6,26 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class ReviewIn(BaseModel):
-    """Who reviewed the document, and what they checked."""
+    """Who reviewed the document, and what they checked.
+
+    A signed-in caller's mark is recorded under their own user name: leave out ``by`` (a
+    different name is refused). Anonymous callers of the demo say who they are in ``by``.
+    """
 
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"by": "Marieke Jansen", "note": "ok"}]}
     )
 
-    by: str = Field(min_length=1, max_length=200)
+    by: str | None = Field(None, min_length=1, max_length=200)
     note: str = Field("", max_length=2000)
 
 
 class OutdatedIn(BaseModel):
-    """Who marks the document outdated, and why."""
+    """Who marks the document outdated, and why (``by`` as in ``ReviewIn``)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    by: str = Field(min_length=1, max_length=200)
+    by: str | None = Field(None, min_length=1, max_length=200)
     reason: str = Field("", max_length=2000)
 
 

@@ -70,6 +70,11 @@ class Settings(BaseSettings):
         False,
         description="Let callers without a token read public documents (the demo does).",
     )
+    demo: bool = Field(
+        False,
+        description="Set by `wegwijs demo`: anonymous callers also get administrator rights "
+        "(knowledge gaps, the whole audit, review marks). Never for real documents.",
+    )
     proxy_secret: SecretStr | None = Field(
         None,
         description="Shared secret a reverse proxy sends in X-Wegwijs-Proxy-Secret to vouch "

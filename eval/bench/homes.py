@@ -41,7 +41,7 @@ _DOCUMENT_SQL = (
 )
 _CHUNK_SQL = (
     "INSERT INTO chunks (chunk_rowid, doc_id, ordinal, text, page, section, text_sha256, "
-    "embedding) VALUES (?,?,?,?,NULL,NULL,?,?)"
+    "embedding, added_seq) VALUES (?,?,?,?,NULL,NULL,?,?,1)"
 )
 _OWNERS = ("Anna de Vries", "Bram Jansen", "Chloé Bakker", "Daan Visser", "IT-servicedesk")
 

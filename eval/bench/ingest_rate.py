@@ -105,7 +105,12 @@ def write_sample_documents(dest: Path, count: int) -> None:
 def _chunk_texts(home: Path) -> list[str]:
     conn = connect(catalog_path(home), readonly=True)
     try:
-        return [row[0] for row in conn.execute("SELECT text FROM chunks ORDER BY chunk_rowid")]
+        return [
+            row[0]
+            for row in conn.execute(
+                "SELECT text FROM chunks WHERE retired_seq IS NULL ORDER BY chunk_rowid"
+            )
+        ]
     finally:
         conn.close()
 

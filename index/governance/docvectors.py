@@ -12,9 +12,10 @@ Matrix = npt.NDArray[np.float32]
 
 
 def chunk_vectors(conn: sqlite3.Connection) -> dict[str, Matrix]:
-    """Each document's chunk embeddings, one row per chunk in order."""
+    """Each document's current chunk embeddings (retired ones left out), one row per chunk."""
     rows: dict[str, list[Matrix]] = defaultdict(list)
-    for row in conn.execute("SELECT doc_id, embedding FROM chunks ORDER BY doc_id, ordinal"):
+    sql = "SELECT doc_id, embedding FROM chunks WHERE retired_seq IS NULL ORDER BY doc_id, ordinal"
+    for row in conn.execute(sql):
         rows[row[0]].append(np.frombuffer(row[1], dtype=np.float32))
     return {doc_id: np.stack(vectors) for doc_id, vectors in rows.items()}
 

@@ -75,7 +75,7 @@ def record_topics(
     for doc_id, number in zip(doc_ids, numbers, strict=True):
         members.setdefault(number + 1, []).append(doc_id)
     words = {doc_id: Counter(topic_words(titles[doc_id])) for doc_id in doc_ids}
-    for row in conn.execute("SELECT doc_id, text FROM chunks"):
+    for row in conn.execute("SELECT doc_id, text FROM chunks WHERE retired_seq IS NULL"):
         if row[0] in words:
             words[row[0]].update(topic_words(row[1]))
     labels = label_topics(members, words, config.label_terms)

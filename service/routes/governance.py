@@ -15,12 +15,17 @@ from fastapi.templating import Jinja2Templates
 
 from index.errors import SearchIndexError
 from index.governance.errors import AmbiguousDocumentError, UnknownDocumentError
-from index.governance.marks import Action
 from index.readers import Principal, can_read
 from index.search import Searcher
 from service.auth import PrincipalDep
 from service.deps import LiveDep, SearcherDep, SettingsDep, check_query
-from service.governance import audit_json, load_audit, load_experts, load_gaps, mark_document
+from service.governance import (
+    Mark,
+    load_audit_for,
+    load_experts,
+    load_gaps,
+    mark_document,
+)
 from service.governance_schemas import (
     AuditOut,
     ExpertsOut,
@@ -29,6 +34,7 @@ from service.governance_schemas import (
     OutdatedIn,
     ReviewIn,
 )
+from service.rights import NotAllowedError, check_may_mark, require_admin, reviewer_name
 from service.settings import Settings
 
 router = APIRouter(tags=["governance"])
@@ -38,30 +44,44 @@ EMPTY_AUDIT = {"generated_at": "", "queues": [], "orphans": [], "superseded": []
 
 
 def _mark(
-    searcher: Searcher, settings: Settings, doc_id: str, action: Action, by: str, note: str
+    searcher: Searcher, settings: Settings, principal: Principal, doc_id: str, mark: Mark
 ) -> dict[str, Any]:
     if searcher.reader is not None and not can_read(searcher.conn, doc_id, searcher.reader):
         raise HTTPException(404, f"No document '{doc_id}' in the catalog.")
+    check_may_mark(searcher.conn, doc_id, principal)
+    by = reviewer_name(principal, mark.by)
+    if not by.strip():
+        raise HTTPException(422, "Say who you are: send 'by' with your name (or sign in).")
     try:
-        return mark_document(settings.home, doc_id, action, by, note)
+        return mark_document(settings.home, doc_id, mark.action, by, mark.note)
     except (UnknownDocumentError, AmbiguousDocumentError) as exc:
         raise HTTPException(STATUS[type(exc)], str(exc)) from exc
 
 
 @router.post("/api/documents/{doc_id:path}/review", response_model=MarkOut, status_code=201)
 def api_review(
-    searcher: SearcherDep, settings: SettingsDep, doc_id: str, body: ReviewIn
+    searcher: SearcherDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    doc_id: str,
+    body: ReviewIn,
 ) -> dict[str, Any]:
-    """Record that ``by`` reviewed the document (a doc_id the caller may read)."""
-    return _mark(searcher, settings, doc_id, "reviewed", body.by, body.note)
+    """Record that the caller reviewed the document (its owners and administrators only)."""
+    mark = Mark("reviewed", body.by, body.note)
+    return _mark(searcher, settings, principal, doc_id, mark)
 
 
 @router.post("/api/documents/{doc_id:path}/outdated", response_model=MarkOut, status_code=201)
 def api_outdated(
-    searcher: SearcherDep, settings: SettingsDep, doc_id: str, body: OutdatedIn
+    searcher: SearcherDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    doc_id: str,
+    body: OutdatedIn,
 ) -> dict[str, Any]:
-    """Mark the document outdated (demoted until reviewed again)."""
-    return _mark(searcher, settings, doc_id, "outdated", body.by, body.reason)
+    """Mark the document outdated, demoted until reviewed again (owners and administrators)."""
+    mark = Mark("outdated", body.by, body.reason)
+    return _mark(searcher, settings, principal, doc_id, mark)
 
 
 @router.get("/api/audit", response_model=AuditOut)
@@ -69,8 +89,8 @@ def api_audit(
     settings: SettingsDep, principal: PrincipalDep, owner: str | None = None
 ) -> dict[str, Any]:
     """Review queues by harm, orphans, superseded copies and the bus-factor map, built from
-    the documents the caller may read."""
-    return audit_json(load_audit(settings.home, owner or None, reader=principal))
+    the documents the caller may read: all of it for administrators, else their own part."""
+    return load_audit_for(settings.home, principal, owner or None)[1]
 
 
 @router.get("/api/experts", response_model=ExpertsOut)
@@ -85,29 +105,37 @@ def api_experts(
 
 
 @router.get("/api/gaps", response_model=GapsOut)
-def api_gaps(searcher: SearcherDep, closed: bool = False) -> dict[str, Any]:
-    """Open knowledge gaps grouped by meaning and routed; ``closed=true`` adds answered ones."""
-    return load_gaps(searcher, closed)
+def api_gaps(
+    searcher: SearcherDep, principal: PrincipalDep, closed: bool = False
+) -> dict[str, Any]:
+    """Open knowledge gaps grouped by meaning and routed; ``closed=true`` adds answered ones.
+
+    Administrators see all of them; other signed-in callers the groups routed to them.
+    """
+    return load_gaps(searcher, closed, principal)
 
 
 def _page(request: Request, name: str, build: Callable[[], dict[str, Any]]) -> HTMLResponse:
+    status = 200
     try:
         context = build()
-    except SearchIndexError as exc:
+    except (SearchIndexError, NotAllowedError) as exc:
+        status = 403 if isinstance(exc, NotAllowedError) else 200
         context = {"error": str(exc), "audit": EMPTY_AUDIT, "gaps": {"groups": [], "closed": []}}
     templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(request, name, context)
+    return templates.TemplateResponse(request, name, context, status_code=status)
 
 
 def _audit_context(settings: Settings, owner: str | None, reader: Principal) -> dict[str, Any]:
-    return {"audit": audit_json(load_audit(settings.home, owner, reader=reader)), "owner": owner}
+    shown, audit = load_audit_for(settings.home, reader, owner)
+    return {"audit": audit, "owner": shown}
 
 
 @pages.get("/audit", response_class=HTMLResponse)
 def audit_page(
     request: Request, settings: SettingsDep, principal: PrincipalDep, owner: str = ""
 ) -> HTMLResponse:
-    """An owner's audit view (everyone's without ``owner``)."""
+    """An owner's audit view (everyone's without ``owner``, for administrators)."""
     wanted = owner.strip() or None
     return _page(request, "audit.html", lambda: _audit_context(settings, wanted, principal))
 
@@ -116,11 +144,16 @@ def audit_page(
 def busfactor_page(
     request: Request, settings: SettingsDep, principal: PrincipalDep
 ) -> HTMLResponse:
-    """The bus-factor map of areas and topics."""
-    return _page(request, "busfactor.html", lambda: _audit_context(settings, None, principal))
+    """The bus-factor map of areas and topics (administrators)."""
+
+    def build() -> dict[str, Any]:
+        require_admin(principal, "the bus-factor map")
+        return _audit_context(settings, None, principal)
+
+    return _page(request, "busfactor.html", build)
 
 
 @pages.get("/gaps", response_class=HTMLResponse)
-def gaps_page(request: Request, live: LiveDep) -> HTMLResponse:
-    """The gap ledger, with the questions answered since."""
-    return _page(request, "gaps.html", lambda: {"gaps": load_gaps(live.get(), True)})
+def gaps_page(request: Request, live: LiveDep, principal: PrincipalDep) -> HTMLResponse:
+    """The gap ledger, with the questions answered since (see ``api_gaps`` for who sees what)."""
+    return _page(request, "gaps.html", lambda: {"gaps": load_gaps(live.get(), True, principal)})

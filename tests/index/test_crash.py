@@ -29,15 +29,17 @@ def _canary(number: int) -> str:
     return f"kanarie{number:04d}x"
 
 
-def _write(share: Path, number: int) -> None:
+def _write(share: Path, number: int, version: int = 0) -> None:
     text = f"Notitie {number}. Het codewoord is {_canary(number)}. " + "Overige tekst. " * 40
-    (share / f"notitie_{number:04d}.txt").write_text(text)
+    (share / f"notitie_{number:04d}.txt").write_text(text + f"Versie {version}.\n")
 
 
 def _mutate(share: Path, rng: random.Random, alive: set[int], next_number: int) -> int:
     for number in rng.sample(sorted(alive), k=min(2, len(alive))):
         (share / f"notitie_{number:04d}.txt").unlink()
         alive.discard(number)
+    for number in rng.sample(sorted(alive), k=min(2, len(alive))):  # changed: retired chunks
+        _write(share, number, version=next_number)
     for _ in range(3):
         _write(share, next_number)
         alive.add(next_number)
@@ -59,6 +61,8 @@ def _ingest(home: Path, share: Path) -> subprocess.Popen[bytes]:
 def _check_consistent(home: Path) -> None:
     conn = sqlite3.connect(catalog_path(home))
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    chunks = {row[0] for row in conn.execute("SELECT chunk_rowid FROM chunks")}  # retired too
+    assert {row[0] for row in conn.execute("SELECT rowid FROM chunks_fts")} == chunks
     conn.close()
     try:
         manifest, index = vectors.load_newest_valid(home)
@@ -71,7 +75,7 @@ def _lexical_docs(home: Path, phrase: str) -> set[str]:
     conn = sqlite3.connect(catalog_path(home))
     rows = conn.execute(
         "SELECT c.doc_id FROM chunks_fts f JOIN chunks c ON c.chunk_rowid = f.rowid "
-        "WHERE chunks_fts MATCH ?",
+        "WHERE chunks_fts MATCH ? AND c.retired_seq IS NULL",
         (f'"{phrase}"',),
     ).fetchall()
     conn.close()
@@ -98,8 +102,9 @@ def test_kill_9_at_random_moments_never_corrupts_the_home(tmp_path: Path) -> Non
     _check_consistent(home)
     manifest, index = vectors.load(home)
     conn = sqlite3.connect(catalog_path(home))
-    assert index.ntotal == conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
-    stored = {row[0] for row in conn.execute("SELECT chunk_rowid FROM chunks")}
+    current = "FROM chunks WHERE retired_seq IS NULL"
+    assert index.ntotal == conn.execute(f"SELECT count(*) {current}").fetchone()[0]
+    stored = {row[0] for row in conn.execute(f"SELECT chunk_rowid {current}")}
     conn.close()
     assert {int(i) for i in faiss.vector_to_array(index.id_map)} == stored
     for number in range(next_number):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from index.catalog import catalog_path, connect, migrate_catalog
+from index.catalog import SCHEMA_VERSION, catalog_path, connect, migrate_catalog
 from index.documents import get_document
 from index.models import Hit
 from index.originals import DocumentNotFoundError, original_path
@@ -197,9 +197,9 @@ def test_an_old_catalog_is_migrated_with_readers_from_its_modes(
     migrate_catalog(tmp_path)  # what the service does before it opens the catalog read-only
     conn = connect(copy, readonly=True)
     try:
-        assert (
-            conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "2"
-        )
+        assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[
+            0
+        ] == str(SCHEMA_VERSION)
         label = conn.execute("SELECT root_label FROM documents LIMIT 1").fetchone()[0]
         assert can_read(conn, f"{label}/open.txt", ANONYMOUS)
         assert not can_read(conn, f"{label}/own.txt", ANONYMOUS)

@@ -9,8 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from index.build import RunSummary
+from index.readers import Principal
 from service.api import create_app
 from service.settings import Settings
+from service.tokens import create_token
 from tests.conftest import make_settings
 from tests.governance_support import copy_home
 
@@ -21,9 +23,26 @@ ROOT = "sample-share"
 def client(
     sample_ingest: RunSummary, sample_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[TestClient]:
+    """The demo's view: its anonymous callers are administrators (``service.rights``)."""
     home = copy_home(sample_settings.home, tmp_path_factory.mktemp("governance-api") / "home")
-    with TestClient(create_app(make_settings(home))) as client:
+    with TestClient(create_app(make_settings(home, demo=True))) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+def signed(
+    sample_ingest: RunSummary, sample_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """A real server's view: anonymous callers read public documents only; tokens say who."""
+    home = copy_home(sample_settings.home, tmp_path_factory.mktemp("governance-signed") / "home")
+    with TestClient(create_app(make_settings(home, anonymous=True))) as client:
+        yield client
+
+
+def _as(client: TestClient, principal: Principal) -> dict[str, str]:
+    settings: Settings = client.app.state.settings  # type: ignore[attr-defined]
+    token, _ = create_token(settings.home, principal)
+    return {"Authorization": f"Bearer {token}"}
 
 
 def _queue(client: TestClient, owner: str) -> list[str]:
@@ -106,3 +125,77 @@ def test_pages_render_the_same_data(client: TestClient, page: str, text: str) ->
     response = client.get(page)
     assert response.status_code == 200 and text in response.text
     assert response.headers["content-type"].startswith("text/html")
+
+
+ADMIN = Principal("beheer", admin=True)
+PRIYA = Principal("Priya Raman")  # owns it/wachtwoordbeleid.docx, member of Team IT
+EVE = Principal("eve", ("staff",))  # owns nothing
+GAP = "What is the pension age at our organisation?"
+
+
+def test_gaps_are_for_administrators_and_the_owners_they_are_routed_to(
+    signed: TestClient,
+) -> None:
+    admin, eve = _as(signed, ADMIN), _as(signed, EVE)
+    signed.get("/api/search", params={"q": GAP}, headers=eve)
+    groups = signed.get("/api/gaps", headers=admin).json()["groups"]
+    (routed,) = [group["routed_to"] for group in groups if group["question"] == GAP]
+    owner = _as(signed, Principal("someone", (routed,)))  # a member of the routed group
+    assert GAP in [
+        group["question"] for group in signed.get("/api/gaps", headers=owner).json()["groups"]
+    ]
+    theirs = signed.get("/api/gaps", params={"closed": True}, headers=eve).json()
+    assert theirs == {"groups": [], "closed": []}
+    anonymous = signed.get("/api/gaps")
+    assert anonymous.status_code == 403 and "administrators" in anonymous.json()["detail"]
+    page = signed.get("/gaps")
+    assert page.status_code == 403 and GAP not in page.text and "administrators" in page.text
+    assert GAP in signed.get("/gaps", headers=admin).text
+
+
+def test_the_whole_audit_is_for_administrators_and_owners_see_their_own(
+    signed: TestClient,
+) -> None:
+    admin, priya, eve = _as(signed, ADMIN), _as(signed, PRIYA), _as(signed, EVE)
+    whole = signed.get("/api/audit", headers=admin).json()
+    assert whole["orphans"] and whole["bus_factor"]
+    own = signed.get("/api/audit", headers=priya).json()
+    owners = {queue["owner"] for queue in own["queues"]}
+    assert "Team IT" in owners and owners <= {"Priya Raman", "Team IT"}  # hers and her team's
+    assert own["orphans"] == [] and own["bus_factor"] == []
+    team = signed.get("/api/audit", params={"owner": "team it"}, headers=priya)
+    assert team.status_code == 200 and [q["owner"] for q in team.json()["queues"]] == ["Team IT"]
+    for headers in (eve, priya, {}):
+        other = signed.get("/api/audit", params={"owner": "Sanne Bakker"}, headers=headers)
+        assert other.status_code == 403, headers
+        assert "administrators" in other.json()["detail"]
+    assert signed.get("/busfactor", headers=priya).status_code == 403
+    assert "only Sanne Bakker" in signed.get("/busfactor", headers=admin).text
+    assert signed.get("/audit", headers=priya).status_code == 200
+
+
+def test_marks_carry_the_signed_in_user_and_need_an_owner_or_administrator(
+    signed: TestClient,
+) -> None:
+    priya, admin = _as(signed, PRIYA), _as(signed, ADMIN)
+    own, team, other = (
+        f"{ROOT}/it/wachtwoordbeleid.docx",
+        f"{ROOT}/it/printers_instellen.txt",
+        f"{ROOT}/hr/thuiswerkbeleid.docx",
+    )
+    reviewed = signed.post(f"/api/documents/{quote(own)}/review", json={}, headers=priya)
+    assert reviewed.status_code == 201 and reviewed.json()["reviewer"] == "Priya Raman"
+    impostor = signed.post(
+        f"/api/documents/{quote(team)}/outdated", json={"by": "Tom Hendriks"}, headers=priya
+    )
+    assert impostor.status_code == 403 and "signed in as 'Priya Raman'" in impostor.json()["detail"]
+    by_team = signed.post(
+        f"/api/documents/{quote(team)}/outdated", json={"by": "Priya Raman"}, headers=priya
+    )
+    assert by_team.status_code == 201
+    foreign = signed.post(f"/api/documents/{quote(other)}/review", json={}, headers=priya)
+    assert foreign.status_code == 403 and "Only the owners" in foreign.json()["detail"]
+    by_admin = signed.post(f"/api/documents/{quote(other)}/review", json={}, headers=admin)
+    assert by_admin.status_code == 201 and by_admin.json()["reviewer"] == "beheer"
+    anonymous = signed.post(f"/api/documents/{quote(other)}/review", json={"by": "Priya Raman"})
+    assert anonymous.status_code == 403 and "Sign in" in anonymous.json()["detail"]

@@ -26,7 +26,7 @@ def governed_url(
 ) -> Iterator[str]:
     """The app on loopback over a private copy of the sample home, with one gap logged."""
     home = copy_home(sample_settings.home, tmp_path_factory.mktemp("governance-web") / "home")
-    with serving(make_settings(home)) as url:
+    with serving(make_settings(home, demo=True)) as url:  # the demo's view
         httpx.get(f"{url}/api/search", params={"q": GAP}, timeout=60)
         yield url
 
