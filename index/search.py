@@ -14,7 +14,6 @@ import numpy as np
 
 from index import vectors
 from index.allowed import AllowedCache
-from index.analyze import query_terms
 from index.ann import recorded_config, search_parameters
 from index.catalog import catalog_path, connect
 from index.encoder import Encoder
@@ -25,6 +24,7 @@ from index.governance.config import GovernanceConfig
 from index.governance.query_log import log_search
 from index.governance.ranking import govern_hits
 from index.hits import load_hits
+from index.lexical import Condition, match_expression, top_lexical
 from index.models import Hit, Manifest
 from index.readers import Principal
 from index.threads import use_search_threads
@@ -177,16 +177,17 @@ class Searcher:
 
     def lexical(self, query: str, depth: int, filters: Filters) -> dict[int, float]:
         """Chunk row id → BM25 score (FTS5, Dutch/English analysed) for matching chunks."""
-        variants = query_terms(query)
-        if not variants:
+        match = match_expression(query)
+        if match is None:
             return {}
-        match = " OR ".join(f'"{term}"' for group in variants for term in sorted(group))
+        allowed = self._allowed_ids(filters)
+        if allowed is not None and len(allowed) == 0:
+            return {}
+        share = 1.0 if allowed is None else len(allowed) / max(self.index.ntotal, 1)
         condition, params = filter_sql(self.scoped(filters))
-        rows = self.conn.execute(
-            "SELECT f.rowid, -bm25(chunks_fts) AS score FROM chunks_fts f "
-            "JOIN chunks c ON c.chunk_rowid = f.rowid JOIN documents d ON d.doc_id = c.doc_id "
-            f"WHERE chunks_fts MATCH ? AND d.seq <= ? AND {condition} "
-            "ORDER BY bm25(chunks_fts) LIMIT ?",
-            [match, self.manifest.catalog_seq, *params, depth],
-        )
-        return {int(row[0]): float(row[1]) for row in rows}
+        filtered = Condition(condition, tuple(params))
+        return top_lexical(self.conn, match, depth, self.visible() & filtered, share)
+
+    def visible(self) -> Condition:
+        """Chunks this generation may show: their document was catalogued when it was published."""
+        return Condition("d.seq <= ?", (self.manifest.catalog_seq,))
