@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Literal
 
 import faiss
-import numpy as np
 
 from index import vectors
 from index.allowed import AllowedCache
-from index.ann import recorded_config, search_parameters
+from index.ann import AllowedIds, recorded_config, search_parameters
 from index.catalog import catalog_path, connect
 from index.encoder import Encoder
 from index.errors import IndexMismatchError
@@ -152,7 +151,7 @@ class Searcher:
         cache: AllowedCache = self.__dict__.setdefault("_allowed", AllowedCache())
         return cache
 
-    def _allowed_ids(self, filters: Filters) -> np.ndarray | None:
+    def _allowed_ids(self, filters: Filters) -> AllowedIds | None:
         filters = self.scoped(filters)
         if filters.is_empty():
             return None
