@@ -21,7 +21,7 @@ from index.errors import IndexMismatchError
 from index.filters import Filters, filter_sql
 from index.fusion import Normalisation, fuse
 from index.governance.config import GovernanceConfig
-from index.governance.query_log import log_search
+from index.governance.query_log import QueryLog
 from index.governance.ranking import govern_hits
 from index.hits import load_hits
 from index.lexical import Condition, match_expression, top_lexical
@@ -71,6 +71,7 @@ class Searcher:
         self.effort = recorded_config(manifest.index_kind, manifest.search_effort)
         self._local = threading.local()
         self._arm_threads = ThreadPoolExecutor(ARM_THREADS, thread_name_prefix="lexical-arm")
+        self.query_log = QueryLog(home)
 
     @classmethod
     def open(
@@ -136,7 +137,7 @@ class Searcher:
         candidates = load_hits(self.conn, ranked[: top_k * 3])
         governance = self.config.governance
         hits = govern_hits(self.conn, candidates, governance, include_outdated)[:top_k]
-        log_search(self.home, query, hits, dense, governance)
+        self.query_log.record(query, hits, dense, governance)
         return hits
 
     def _arms(
