@@ -1,8 +1,8 @@
 """Which chunk row ids a filter (and its reader) lets through, cached per generation and access.
 
-The dense arm turns filters into a FAISS ID selector over these ids. Building the array costs
-one catalog query over every chunk; for the same principal and filters it is reused until the
-generation or any reader entry (``index.readers.access_seq``) changes.
+The dense arm turns filters into a FAISS ID selector over these ids. Building the ids costs one
+catalog query over every chunk; for the same principal and filters they and their selector are
+reused until the generation or any reader entry (``index.readers.access_seq``) changes.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Hashable
 import numpy as np
 import numpy.typing as npt
 
+from index.ann import AllowedIds
 from index.filters import Filters, filter_sql
 from index.readers import access_seq
 
@@ -40,34 +41,33 @@ def allowed_chunk_ids(conn: sqlite3.Connection, filters: Filters) -> npt.NDArray
 
 
 class AllowedCache:
-    """A thread-safe LRU of allowed-id arrays keyed by generation, access and filters,
-    bounded in entries and in bytes (a million-chunk catalog makes 8 MB arrays)."""
+    """A thread-safe LRU of allowed ids keyed by generation, access and filters, bounded in
+    entries and in bytes (a million-chunk catalog makes 8 MB arrays)."""
 
     def __init__(self, entries: int = CACHE_ENTRIES, max_bytes: int = CACHE_BYTES) -> None:
         self._entries = entries
         self._max_bytes = max_bytes
         self._bytes = 0
         self._lock = threading.Lock()
-        self._arrays: OrderedDict[Hashable, npt.NDArray[np.int64]] = OrderedDict()
+        self._entries_by_key: OrderedDict[Hashable, AllowedIds] = OrderedDict()
 
-    def get(
-        self, conn: sqlite3.Connection, generation: int, filters: Filters
-    ) -> npt.NDArray[np.int64]:
+    def get(self, conn: sqlite3.Connection, generation: int, filters: Filters) -> AllowedIds:
         """The allowed ids for ``filters``, from the cache when nothing changed since."""
         key = (generation, access_seq(conn), filters)
         with self._lock:
-            found = self._arrays.get(key)
+            found = self._entries_by_key.get(key)
             if found is not None:
-                self._arrays.move_to_end(key)
+                self._entries_by_key.move_to_end(key)
                 return found
-        allowed = allowed_chunk_ids(conn, filters)
-        allowed.setflags(write=False)
+        ids = allowed_chunk_ids(conn, filters)
+        ids.setflags(write=False)
+        allowed = AllowedIds.of(ids)
         with self._lock:
-            if key not in self._arrays:
-                self._arrays[key] = allowed
+            if key not in self._entries_by_key:
+                self._entries_by_key[key] = allowed
                 self._bytes += allowed.nbytes
-            while self._arrays and (
-                len(self._arrays) > self._entries or self._bytes > self._max_bytes
+            while self._entries_by_key and (
+                len(self._entries_by_key) > self._entries or self._bytes > self._max_bytes
             ):
-                self._bytes -= self._arrays.popitem(last=False)[1].nbytes
+                self._bytes -= self._entries_by_key.popitem(last=False)[1].nbytes
         return allowed

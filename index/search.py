@@ -5,26 +5,26 @@ from __future__ import annotations
 import copy
 import sqlite3
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 import faiss
-import numpy as np
 
 from index import vectors
 from index.allowed import AllowedCache
-from index.analyze import query_terms
-from index.ann import recorded_config, search_parameters
+from index.ann import AllowedIds, recorded_config, search_parameters
 from index.catalog import catalog_path, connect
 from index.encoder import Encoder
 from index.errors import IndexMismatchError
 from index.filters import Filters, filter_sql
 from index.fusion import Normalisation, fuse
 from index.governance.config import GovernanceConfig
-from index.governance.query_log import log_search
+from index.governance.query_log import QueryLog
 from index.governance.ranking import govern_hits
 from index.hits import load_hits
+from index.lexical import Condition, match_expression, top_lexical
 from index.models import Hit, Manifest
 from index.readers import Principal
 from index.retired import visible_sql
@@ -32,6 +32,8 @@ from index.threads import use_search_threads
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
 SEARCH_MODES: tuple[SearchMode, ...] = ("hybrid", "dense", "lexical")
+# Lexical arms of concurrent hybrid searches that may run beside their dense arm at once.
+ARM_THREADS = 16
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class Searcher:
         self.config = config
         self.effort = recorded_config(manifest.index_kind, manifest.search_effort)
         self._local = threading.local()
+        self._arm_threads = ThreadPoolExecutor(ARM_THREADS, thread_name_prefix="lexical-arm")
+        self.query_log = QueryLog(home)
 
     @classmethod
     def open(
@@ -118,8 +122,7 @@ class Searcher:
         """
         filters = filters or Filters()
         depth = max(self.config.candidates, top_k)
-        dense = self.dense(query, depth, filters) if mode != "lexical" else {}
-        lexical = self.lexical(query, depth, filters) if mode != "dense" else {}
+        dense, lexical = self._arms(query, depth, filters, mode)
         if mode == "dense":
             ranked = sorted(dense.items(), key=lambda item: -item[1])
         elif mode == "lexical":
@@ -135,8 +138,23 @@ class Searcher:
         candidates = load_hits(self.conn, ranked[: top_k * 3])
         governance = self.config.governance
         hits = govern_hits(self.conn, candidates, governance, include_outdated)[:top_k]
-        log_search(self.home, query, hits, dense, governance)
+        self.query_log.record(query, hits, dense, governance)
         return hits
+
+    def _arms(
+        self, query: str, depth: int, filters: Filters, mode: SearchMode
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """The dense and lexical candidates of ``mode``; a hybrid search runs both at once.
+
+        Both arms spend their time outside the GIL (onnxruntime and FAISS; SQLite), so on a
+        second core the lexical arm costs a hybrid search no time of its own.
+        """
+        if mode == "dense":
+            return self.dense(query, depth, filters), {}
+        if mode == "lexical":
+            return {}, self.lexical(query, depth, filters)
+        lexical = self._arm_threads.submit(self.lexical, query, depth, filters)
+        return self.dense(query, depth, filters), lexical.result()
 
     def scoped_to(self, reader: Principal | None) -> Searcher:
         """The same loaded generation, answering only from documents ``reader`` may read."""
@@ -153,7 +171,7 @@ class Searcher:
         cache: AllowedCache = self.__dict__.setdefault("_allowed", AllowedCache())
         return cache
 
-    def _allowed_ids(self, filters: Filters) -> np.ndarray | None:
+    def _allowed_ids(self, filters: Filters) -> AllowedIds | None:
         filters = self.scoped(filters)
         if filters.is_empty():
             return None
@@ -177,22 +195,22 @@ class Searcher:
         return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
 
     def lexical(self, query: str, depth: int, filters: Filters) -> dict[int, float]:
-        """Chunk row id → BM25 score (FTS5, Dutch/English analysed) for matching chunks.
-
-        Only chunks of this generation count: none added after it was built, and retired ones
-        that it still holds (``index.retired``).
-        """
-        variants = query_terms(query)
-        if not variants:
+        """Chunk row id → BM25 score (FTS5, Dutch/English analysed) for matching chunks."""
+        match = match_expression(query)
+        if match is None:
             return {}
-        match = " OR ".join(f'"{term}"' for group in variants for term in sorted(group))
+        allowed = self._allowed_ids(filters)
+        if allowed is not None and len(allowed) == 0:
+            return {}
+        share = 1.0 if allowed is None else len(allowed) / max(self.index.ntotal, 1)
         condition, params = filter_sql(self.scoped(filters))
-        visible, seqs = visible_sql("c", self.manifest.catalog_seq)
-        rows = self.conn.execute(
-            "SELECT f.rowid, -bm25(chunks_fts) AS score FROM chunks_fts f "
-            "JOIN chunks c ON c.chunk_rowid = f.rowid JOIN documents d ON d.doc_id = c.doc_id "
-            f"WHERE chunks_fts MATCH ? AND {visible} AND {condition} "
-            "ORDER BY bm25(chunks_fts) LIMIT ?",
-            [match, *seqs, *params, depth],
-        )
-        return {int(row[0]): float(row[1]) for row in rows}
+        filtered = Condition(condition, tuple(params))
+        return top_lexical(self.conn, match, depth, self.visible() & filtered, share)
+
+    def visible(self) -> Condition:
+        """Chunks of this generation: none added later, retired ones it still holds.
+
+        See ``index.retired``.
+        """
+        sql, seqs = visible_sql("c", self.manifest.catalog_seq)
+        return Condition(sql, tuple(seqs))

@@ -14,7 +14,8 @@ from eval.bench.measure import spread, timed
 from eval.bench.plan import BenchContext
 from eval.bench.results import Check, Measured, Table, check
 from index.build import RunSummary, ingest
-from index.catalog import catalog_path, connect
+from index.catalog import catalog_path, connect, get_meta
+from index.embedding_input import EMBEDDING_INPUT
 from index.vectors import current_generation
 from service.engine import ingest_config
 from service.sample_share import generate_sample_share
@@ -50,13 +51,22 @@ def _text_tree(context: BenchContext) -> Path:
     return tree / "notities"
 
 
+def _current_embeddings(home: Path) -> bool:
+    """True when the home's embeddings were made from this Wegwijs's embedding input."""
+    conn = connect(catalog_path(home), readonly=True)
+    try:
+        return get_meta(conn, "embedding_input") == EMBEDDING_INPUT
+    finally:
+        conn.close()
+
+
 def measure_rescan(context: BenchContext, pool: EncoderPool) -> tuple[Table, dict[str, float]]:
     """Ingest a tree of small text files once, then time ingests that find nothing changed."""
     plan = context.plan
     tree = _text_tree(context)
     home = context.work_dir / f"tree-home-{plan.tree_files}-{plan.ingest_profile}"
     first = "reused from an earlier run"
-    if not current_generation(home):
+    if not current_generation(home) or not _current_embeddings(home):
         shutil.rmtree(home, ignore_errors=True)
         summary, seconds = _timed_ingest(context, pool, home, tree)
         first = f"{seconds:.1f} s ({summary.chunks:,} chunks)"

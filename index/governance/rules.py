@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
-from pathlib import PurePosixPath
 
 from ingest.owners import resolve_attributes
 from ingest.pipeline import RootPlan
@@ -17,9 +16,13 @@ from ingest.teams import load_teams, people_of
 
 
 def default_area(rel_path: str) -> str:
-    """A document's area when no OWNERS rule names one: its top-level folder."""
-    parts = PurePosixPath(rel_path).parts
-    return parts[0] if len(parts) > 1 else "(root)"
+    """A document's area when no OWNERS rule names one: its top-level folder.
+
+    ``rel_path`` is a normalised relative POSIX path (as discovered); plain string work keeps
+    this cheap, as every search asks it for each candidate document.
+    """
+    folder, separator, _ = rel_path.partition("/")
+    return folder if separator else "(root)"
 
 
 def record_rules(conn: sqlite3.Connection, plan: RootPlan) -> None:

@@ -48,8 +48,8 @@ def _docs(conn: sqlite3.Connection, ids: list[int]) -> set[str]:
 def test_each_principal_gets_its_own_ids_and_reuses_them(conn: sqlite3.Connection) -> None:
     cache = AllowedCache()
     ann = cache.get(conn, 1, ANN)
-    assert _docs(conn, ann.tolist()) == {"r/0.txt", "r/1.txt"}
-    assert _docs(conn, cache.get(conn, 1, BOB).tolist()) == {"r/0.txt"}
+    assert _docs(conn, ann.ids.tolist()) == {"r/0.txt", "r/1.txt"}
+    assert _docs(conn, cache.get(conn, 1, BOB).ids.tolist()) == {"r/0.txt"}
     assert cache.get(conn, 1, ANN) is ann
     assert cache.get(conn, 2, ANN) is not ann
 
@@ -64,7 +64,7 @@ def test_a_reader_change_takes_effect_at_once(conn: sqlite3.Connection) -> None:
 
 
 def test_the_cache_stays_within_its_byte_budget(conn: sqlite3.Connection) -> None:
-    cache = AllowedCache(max_bytes=8 * 6)
+    cache = AllowedCache(max_bytes=8 * 6 + 1)  # ann's 6 ids and a 1-byte bitmap
     first = cache.get(conn, 1, ANN)
     cache.get(conn, 1, BOB)
     assert cache.get(conn, 1, ANN) is not first

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.ann import AnnConfig, build_ann, default_nlist, search_parameters
+from index.ann import AllowedIds, AnnConfig, build_ann, default_nlist, search_parameters
 from index.vectors import build_flat
 
 
@@ -38,11 +38,30 @@ def test_allowed_ids_filter_each_query(kind: str) -> None:
     vectors = _vectors(1_000, seed=1)
     ids = np.arange(1_000, dtype=np.int64)
     index = build_ann(ids, vectors, config)
-    allowed = np.array([3, 500, 999], dtype=np.int64)
+    allowed = AllowedIds.of(np.array([3, 500, 999], dtype=np.int64))
     params = search_parameters(index, config, allowed)
     _, found = index.search(vectors[500:501], 3, params=params)
     assert found[0, 0] == 500
     assert set(found[0].tolist()) <= {3, 500, 999, -1}
+
+
+@pytest.mark.parametrize("ids", [[], [0], [3, 500, 999], list(range(7, 4_000, 3))])
+def test_allowed_ids_select_exactly_their_ids(ids: list[int]) -> None:
+    allowed = AllowedIds.of(np.array(ids, dtype=np.int64))
+    members = [i for i in range(-2, 5_000) if allowed.selector.is_member(i)]
+    assert members == ids
+    assert len(allowed) == len(ids)
+
+
+def test_one_allowed_ids_serves_many_queries_of_an_exact_index() -> None:
+    vectors = _vectors(500, seed=2)
+    index = build_flat(np.arange(1, 501, dtype=np.int64), vectors, 384)
+    allowed = AllowedIds.of(np.arange(2, 501, 2, dtype=np.int64))
+    for row in range(0, 500, 50):
+        params = search_parameters(index, AnnConfig(), allowed)
+        _, found = index.search(vectors[row : row + 1], 5, params=params)
+        assert all(i % 2 == 0 for i in found[0].tolist())
+        assert (row + 1) % 2 == 1 or found[0, 0] == row + 1
 
 
 def test_unknown_kind_lists_the_choices() -> None:

@@ -78,9 +78,9 @@ def test_a_narrow_filter_still_finds_its_chunks_with_a_low_nprobe(
     narrow = Filters(file_type="pdf")
     allowed = exact._allowed_ids(narrow)
     assert allowed is not None and 0 < len(allowed) < approximate.index.ntotal / 4
-    assert set(exact.dense(QUERY, 100, narrow)) == set(allowed.tolist())
+    assert set(exact.dense(QUERY, 100, narrow)) == set(allowed.ids.tolist())
     found = set(approximate.dense(QUERY, 100, narrow))
-    assert found <= set(allowed.tolist())
+    assert found <= set(allowed.ids.tolist())
     # One list of 16 holds about a sixteenth of them; the effort grows with the filter instead.
     assert len(found) >= 0.6 * len(allowed)
     hits = approximate.search(QUERY, top_k=5, filters=narrow)

@@ -1,0 +1,101 @@
+"""The lexical arm: FTS5's own BM25 top-N first, then the visibility and filter conditions.
+
+Joined to ``chunks`` and ``documents`` (to apply filters and reader scoping row by row), SQLite
+joined, checked and scored every matching chunk before sorting: 37 ms a question at 100,000
+chunks, where FTS5 ranked the same matches on its own in 9 ms. Here the conditions are checked
+on the top candidates only. How many candidates are ranked follows the share of chunks the
+filters let through (known from the dense arm's allowed ids); when the conditions still drop
+too many, the candidates are widened once by the share that passed, and a filter narrower than
+``MIN_PASSING_SHARE`` runs the joined query instead. Either way the result is the ``depth``
+best-scoring chunks that pass the conditions, as the joined query gives.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from dataclasses import dataclass
+
+from index.analyze import query_terms
+
+# Candidates fetched for ``depth`` wanted: a cushion for chunks the conditions leave out.
+CUSHION = 1.5
+# Below this share of candidates passing, widening would fetch too many: join instead.
+MIN_PASSING_SHARE = 0.1
+# Most candidates checked in one ``IN (...)`` list (SQLite's default limit is 32,766).
+MAX_CANDIDATES = 20_000
+
+_TOP_SQL = (
+    "SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? "
+    "ORDER BY bm25(chunks_fts) LIMIT ?"
+)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """An SQL condition over ``chunks c`` joined to ``documents d``, with its parameters."""
+
+    sql: str
+    params: tuple[object, ...] = ()
+
+    def __and__(self, other: Condition) -> Condition:
+        return Condition(f"({self.sql}) AND ({other.sql})", (*self.params, *other.params))
+
+
+def match_expression(query: str) -> str | None:
+    """The FTS5 query for ``query``: any analysed variant of any content word (None: no words)."""
+    variants = query_terms(query)
+    if not variants:
+        return None
+    return " OR ".join(f'"{term}"' for group in variants for term in sorted(group))
+
+
+def top_lexical(
+    conn: sqlite3.Connection, match: str, depth: int, condition: Condition, share: float = 1.0
+) -> dict[int, float]:
+    """Chunk row id → BM25 score (higher is better) of the ``depth`` best chunks that match
+    ``match`` and pass ``condition``, of which about ``share`` of all chunks pass."""
+    fetch = _fetch(depth, share)
+    for _ in range(2):
+        if fetch is None:
+            break
+        candidates = conn.execute(_TOP_SQL, (match, fetch)).fetchall()
+        passing = _passing(conn, [row[0] for row in candidates], condition)
+        ranked = [(rowid, score) for rowid, score in candidates if rowid in passing]
+        if len(ranked) >= depth or len(candidates) < fetch:
+            return dict(ranked[:depth])
+        fetch = _fetch(depth, len(ranked) / len(candidates))
+    return _joined(conn, match, depth, condition)
+
+
+def _fetch(depth: int, share: float) -> int | None:
+    """Candidates to rank for ``depth`` to pass when ``share`` of them do (None: too many)."""
+    if share < MIN_PASSING_SHARE:
+        return None
+    fetch = math.ceil(depth / min(share, 1.0) * CUSHION)
+    return fetch if fetch <= MAX_CANDIDATES else None
+
+
+def _passing(conn: sqlite3.Connection, rowids: list[int], condition: Condition) -> set[int]:
+    if not rowids:
+        return set()
+    marks = ",".join("?" * len(rowids))
+    rows = conn.execute(
+        "SELECT c.chunk_rowid FROM chunks c JOIN documents d ON d.doc_id = c.doc_id "
+        f"WHERE c.chunk_rowid IN ({marks}) AND {condition.sql}",
+        [*rowids, *condition.params],
+    )
+    return {row[0] for row in rows}
+
+
+def _joined(
+    conn: sqlite3.Connection, match: str, depth: int, condition: Condition
+) -> dict[int, float]:
+    """The same answer for a narrow condition: every match joined, checked, then ranked."""
+    rows = conn.execute(
+        "SELECT f.rowid, -bm25(chunks_fts) FROM chunks_fts f "
+        "JOIN chunks c ON c.chunk_rowid = f.rowid JOIN documents d ON d.doc_id = c.doc_id "
+        f"WHERE chunks_fts MATCH ? AND {condition.sql} ORDER BY bm25(chunks_fts) LIMIT ?",
+        [match, *condition.params, depth],
+    )
+    return {int(row[0]): float(row[1]) for row in rows}
