@@ -19,6 +19,7 @@ from eval.labels import load_labels
 from eval.materialise import CacheOptions, materialise, prepare_corpus
 from eval.metrics import MetricScore, PerQuery, StatTest, compare_to_baseline, per_query, summarise
 from eval.runner import ConfigRun, DocKey, run_queries
+from index.catalog import migrate_catalog
 from index.encoder import SentenceTransformerEncoder
 from index.models import Hit
 from index.profiles import get_profile
@@ -136,6 +137,7 @@ def _search_all(
             SentenceTransformerEncoder(get_profile(build.model), experiment.model_cache),
         )
         use, doc_key = _open_home(experiment, build, members, encoder)
+        migrate_catalog(use.home)  # searchers open it read-only, as the service's do
         homes.append(use)
         searcher = Searcher.open(use.home, encoder, encoder.profile.name)
         for run in run_queries(searcher, query_set.queries, members, doc_key, experiment.progress):

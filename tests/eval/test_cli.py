@@ -8,10 +8,13 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from index.build import RunSummary
+from index.catalog import catalog_path
 from service.cli import app
 from service.sample_share.questions import QUESTIONS_JSONL
 from service.settings import Settings
 from tests.conftest import MODEL_CACHE
+from tests.governance_support import copy_home
+from tests.index.test_retired import _downgrade_to_schema_2
 
 ENV = {"WEGWIJS_MODEL_CACHE_DIR": str(MODEL_CACHE)}
 
@@ -44,3 +47,13 @@ def test_eval_errors_are_one_line(sample_settings: Settings, tmp_path: Path) -> 
     two_models = ["-c", "bm25", "-c", "dense:model=minilm-en"]
     result = CliRunner().invoke(app, [*args, *two_models], env=ENV)
     assert result.exit_code == 1 and "need 2 different indexes" in result.output
+
+
+def test_eval_on_a_home_from_before_the_last_schema_change_migrates_it(
+    sample_ingest: RunSummary, sample_settings: Settings, tmp_path: Path
+) -> None:
+    home = copy_home(sample_settings.home, tmp_path / "home")
+    _downgrade_to_schema_2(catalog_path(home))
+    args = ["--home", str(home), "eval", str(QUESTIONS_JSONL), "-c", "bm25"]
+    result = CliRunner().invoke(app, [*args, "-o", str(tmp_path / "report")], env=ENV)
+    assert result.exit_code == 0, result.output
