@@ -30,9 +30,15 @@ def rrf(dense: Mapping[int, float], lexical: Mapping[int, float], k: int) -> Ran
 
 
 def rank_chunks(
-    config: EvalConfig, dense: Mapping[int, float], lexical: Mapping[int, float]
+    config: EvalConfig,
+    dense: Mapping[int, float],
+    lexical: Mapping[int, float],
+    documents: Mapping[int, str] | None = None,
 ) -> Ranked:
-    """Chunks in ranked order for ``config``, given both arms at any depth ≥ its candidates."""
+    """Chunks in ranked order for ``config``, given both arms at any depth ≥ its candidates.
+
+    ``documents`` (chunk id → document) is needed when the config uses document evidence.
+    """
     depth = config.search.candidates
     if config.ranking == "dense":
         return sorted(top(dense, depth).items(), key=lambda item: -item[1])
@@ -46,6 +52,8 @@ def rank_chunks(
         config.search.dense_weight,
         config.search.lexical_weight,
         config.search.normalisation,
+        documents,
+        config.search.document_evidence,
     )
 
 

@@ -17,7 +17,7 @@ from tqdm import tqdm
 from eval.configs import EvalConfig
 from eval.ranking import arms_needed, rank_chunks
 from index.filters import Filters
-from index.hits import load_hits
+from index.hits import chunk_documents, load_hits
 from index.models import Hit
 from index.search import Searcher
 
@@ -88,7 +88,10 @@ def _rank_query(
     doc_key: DocKey,
 ) -> tuple[dict[str, float], float]:
     started = time.perf_counter()
-    ranked = rank_chunks(config, dense, lexical)
+    documents = None
+    if config.search.document_evidence > 0:
+        documents = chunk_documents(searcher.conn, dense.keys() | lexical.keys())
+    ranked = rank_chunks(config, dense, lexical, documents)
     hits = load_hits(searcher.conn, ranked[:TOP_K])
     elapsed_ms = (time.perf_counter() - started) * 1000
     hits += load_hits(searcher.conn, ranked[TOP_K:])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from index.models import Hit, Owner
 
@@ -68,3 +68,14 @@ def load_hits(conn: sqlite3.Connection, ranked: Sequence[tuple[int, float]]) -> 
             )
         )
     return hits
+
+
+def chunk_documents(conn: sqlite3.Connection, rowids: Collection[int]) -> dict[int, str]:
+    """The document of each chunk row id (ids no longer in the catalog are left out)."""
+    if not rowids:
+        return {}
+    ids = list(rowids)
+    marks = ",".join("?" * len(ids))
+    sql = f"SELECT chunk_rowid, doc_id FROM chunks WHERE chunk_rowid IN ({marks})"
+    rows = conn.execute(sql, ids)
+    return {int(row[0]): str(row[1]) for row in rows}

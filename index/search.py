@@ -23,7 +23,7 @@ from index.fusion import Normalisation, fuse
 from index.governance.config import GovernanceConfig
 from index.governance.query_log import QueryLog
 from index.governance.ranking import govern_hits
-from index.hits import load_hits
+from index.hits import chunk_documents, load_hits
 from index.lexical import Condition, match_expression, top_lexical
 from index.models import Hit, Manifest
 from index.readers import Principal
@@ -43,8 +43,30 @@ class SearchConfig:
     dense_weight: float = 0.6
     lexical_weight: float = 0.4
     candidates: int = 100
+    # How far a chunk missing from one arm is lifted toward its document's best chunk there.
+    document_evidence: float = 0.0
     normalisation: Normalisation = "zscore"
     governance: GovernanceConfig = field(default_factory=GovernanceConfig)
+
+
+def fuse_arms(
+    conn: sqlite3.Connection,
+    config: SearchConfig,
+    dense: dict[int, float],
+    lexical: dict[int, float],
+) -> list[tuple[int, float]]:
+    """The hybrid ranking of ``config`` (reads chunk → document only with document evidence)."""
+    evidence = config.document_evidence
+    documents = chunk_documents(conn, dense.keys() | lexical.keys()) if evidence > 0 else None
+    return fuse(
+        dense,
+        lexical,
+        config.dense_weight,
+        config.lexical_weight,
+        config.normalisation,
+        documents,
+        evidence,
+    )
 
 
 class Searcher:
@@ -128,13 +150,7 @@ class Searcher:
         elif mode == "lexical":
             ranked = sorted(lexical.items(), key=lambda item: -item[1])
         else:
-            ranked = fuse(
-                dense,
-                lexical,
-                self.config.dense_weight,
-                self.config.lexical_weight,
-                self.config.normalisation,
-            )
+            ranked = fuse_arms(self.conn, self.config, dense, lexical)
         candidates = load_hits(self.conn, ranked[: top_k * 3])
         governance = self.config.governance
         hits = govern_hits(self.conn, candidates, governance, include_outdated)[:top_k]
