@@ -49,7 +49,7 @@ def test_audit_page_lists_queues_orphans_and_copies(
     page.goto(f"{governed_url}/audit")
     orphans = page.locator("tr.orphan")
     assert orphans.count() == 3
-    assert "kick-off_notities_wijkloket.txt" in orphans.first.inner_text()
+    assert "notities_heidag_2021.docx" in orphans.first.inner_text()  # only source on its topic
     assert page.locator("tr.copy").count() == 4
     assert "Sanne Bakker" in page.locator("li.single-owner").first.inner_text()
     page.screenshot(path=str(artifacts / "governance-audit.png"), full_page=True)
