@@ -120,10 +120,22 @@ def _apply(config: EvalConfig, key: str, value: str, spec: str) -> EvalConfig:
         if value not in NORMALISATIONS:
             raise ConfigSpecError(f"'{spec}': normalisation is one of {', '.join(NORMALISATIONS)}.")
         return replace(config, search=replace(config.search, normalisation=value))
+    if part == "search" and key == "completion":
+        flag = _flag(key, value, spec)
+        return replace(config, search=replace(config.search, completion=flag))
     if part == "search":
         search = replace(config.search, **{key: _number(config.search, key, value, spec)})
         return replace(config, search=search)
     return replace(config, rrf_k=int(_number(config, key, value, spec)))
+
+
+def _flag(key: str, value: str, spec: str) -> bool:
+    """An on/off key: ``1``/``true``/``on`` or ``0``/``false``/``off``."""
+    flags = {"1": True, "true": True, "on": True, "0": False, "false": False, "off": False}
+    flag = flags.get(value.lower())
+    if flag is None:
+        raise ConfigSpecError(f"'{key}={value}' in '{spec}': use 1 (on) or 0 (off).")
+    return flag
 
 
 def _number(holder: object, key: str, value: str, spec: str) -> Any:

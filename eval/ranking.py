@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from eval.configs import EvalConfig
+from index.completion import restrict
 from index.fusion import fuse
 
 Ranked = list[tuple[int, float]]
+Arms = tuple[Mapping[int, float], Mapping[int, float]]
 
 
 def top(scores: Mapping[int, float], depth: int) -> dict[int, float]:
@@ -34,10 +36,13 @@ def rank_chunks(
     dense: Mapping[int, float],
     lexical: Mapping[int, float],
     documents: Mapping[int, str] | None = None,
+    completed: Arms | None = None,
 ) -> Ranked:
     """Chunks in ranked order for ``config``, given both arms at any depth ≥ its candidates.
 
-    ``documents`` (chunk id → document) is needed when the config uses document evidence.
+    ``documents`` (chunk id → document) is needed when the config uses document evidence;
+    ``completed`` (both arms' scores for every chunk of either arm, ``Searcher.complete``) when
+    it uses score completion.
     """
     depth = config.search.candidates
     if config.ranking == "dense":
@@ -46,9 +51,14 @@ def rank_chunks(
         return sorted(top(lexical, depth).items(), key=lambda item: -item[1])
     if config.ranking == "rrf":
         return rrf(top(dense, depth), top(lexical, depth), config.rrf_k)
+    dense, lexical = top(dense, depth), top(lexical, depth)
+    if uses_completion(config):
+        if completed is None:
+            raise ValueError(f"{config.name} uses score completion: pass the completed arms.")
+        dense, lexical = (restrict(arm, dense, lexical) for arm in completed)
     return fuse(
-        top(dense, depth),
-        top(lexical, depth),
+        dense,
+        lexical,
         config.search.dense_weight,
         config.search.lexical_weight,
         config.search.normalisation,
@@ -60,3 +70,8 @@ def rank_chunks(
 def arms_needed(config: EvalConfig) -> tuple[bool, bool]:
     """Whether the config uses the dense arm and the lexical arm."""
     return config.ranking != "lexical", config.ranking != "dense"
+
+
+def uses_completion(config: EvalConfig) -> bool:
+    """Whether the config fuses completed arms (``index.completion``)."""
+    return config.ranking == "hybrid" and config.search.completion

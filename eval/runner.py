@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from tqdm import tqdm
 
 from eval.configs import EvalConfig
-from eval.ranking import arms_needed, rank_chunks
+from eval.ranking import Arms, arms_needed, rank_chunks, uses_completion
 from index.filters import Filters
 from index.hits import chunk_documents, load_hits
 from index.models import Hit
@@ -54,6 +54,7 @@ def run_queries(
     depth = max(config.search.candidates for config in configs)
     use_dense = any(arms_needed(config)[0] for config in configs)
     use_lexical = any(arms_needed(config)[1] for config in configs)
+    use_completion = any(uses_completion(config) for config in configs)
     _warm_up(searcher, next(iter(queries.values()), "warm-up"))
     runs: dict[str, Run] = {config.name: {} for config in configs}
     latencies: dict[str, list[float]] = {config.name: [] for config in configs}
@@ -61,11 +62,13 @@ def run_queries(
     for query_id, text in bar:
         dense, dense_ms = _timed(searcher.dense, text, depth, use_dense)
         lexical, lexical_ms = _timed(searcher.lexical, text, depth, use_lexical)
+        completed, completion_ms = _completed(searcher, text, dense, lexical, use_completion)
         for config in configs:
-            documents, own_ms = _rank_query(searcher, config, dense, lexical, doc_key)
+            documents, own_ms = _rank_query(searcher, config, (dense, lexical), doc_key, completed)
             runs[config.name][query_id] = documents
             with_dense, with_lexical = arms_needed(config)
             arms_ms = dense_ms * with_dense + lexical_ms * with_lexical
+            arms_ms += completion_ms * uses_completion(config)
             latencies[config.name].append(own_ms + arms_ms)
     return [ConfigRun(c.name, runs[c.name], tuple(latencies[c.name])) for c in configs]
 
@@ -83,15 +86,16 @@ def to_documents(hits: Sequence[Hit], doc_key: DocKey, depth: int = RUN_DEPTH) -
 def _rank_query(
     searcher: Searcher,
     config: EvalConfig,
-    dense: dict[int, float],
-    lexical: dict[int, float],
+    arms: tuple[dict[int, float], dict[int, float]],
     doc_key: DocKey,
+    completed: Arms | None,
 ) -> tuple[dict[str, float], float]:
     started = time.perf_counter()
+    dense, lexical = arms
     documents = None
     if config.search.document_evidence > 0:
         documents = chunk_documents(searcher.conn, dense.keys() | lexical.keys())
-    ranked = rank_chunks(config, dense, lexical, documents)
+    ranked = rank_chunks(config, dense, lexical, documents, completed)
     hits = load_hits(searcher.conn, ranked[:TOP_K])
     elapsed_ms = (time.perf_counter() - started) * 1000
     hits += load_hits(searcher.conn, ranked[TOP_K:])
@@ -104,6 +108,21 @@ def _timed(arm: Arm, query: str, depth: int, wanted: bool) -> tuple[dict[int, fl
     started = time.perf_counter()
     scores = arm(query, depth, Filters())
     return scores, (time.perf_counter() - started) * 1000
+
+
+def _completed(
+    searcher: Searcher,
+    query: str,
+    dense: dict[int, float],
+    lexical: dict[int, float],
+    wanted: bool,
+) -> tuple[Arms | None, float]:
+    """Both arms' scores for every chunk of either arm at full depth (one call per query)."""
+    if not wanted:
+        return None, 0.0
+    started = time.perf_counter()
+    completed = searcher.complete(query, dense, lexical)
+    return completed, (time.perf_counter() - started) * 1000
 
 
 def _warm_up(searcher: Searcher, query: str) -> None:

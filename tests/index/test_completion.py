@@ -1,0 +1,74 @@
+"""Score completion on the ingested sample share: each arm's true score for the other's chunks."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from index.completion import NO_MATCH, dense_scores, lexical_scores, restrict
+from index.filters import Filters
+from index.lexical import match_expression
+from index.search import Searcher
+
+QUERY = "hoeveel vakantiedagen krijg ik per jaar"
+
+
+def test_dense_scores_are_the_dense_arms_scores(searcher: Searcher) -> None:
+    arm = searcher.dense(QUERY, 500, Filters())
+    vector = searcher.encoder.encode_queries([QUERY])[0]
+    completed = dense_scores(searcher.conn, vector, arm.keys())
+    assert completed.keys() == arm.keys()
+    assert all(completed[key] == pytest.approx(arm[key], abs=1e-5) for key in arm)
+
+
+def test_lexical_scores_are_the_lexical_arms_scores_and_zero_without_a_match(
+    searcher: Searcher,
+) -> None:
+    arm = searcher.lexical(QUERY, 500, Filters())
+    every = [row[0] for row in searcher.conn.execute("SELECT chunk_rowid FROM chunks")]
+    completed = lexical_scores(searcher.conn, match_expression(QUERY), every)
+    assert completed.keys() == set(every)
+    assert all(completed[key] == pytest.approx(arm[key]) for key in arm)
+    unmatched = set(every) - arm.keys()
+    assert unmatched and all(completed[key] == NO_MATCH for key in unmatched)
+    assert min(arm.values()) > NO_MATCH
+
+
+def test_complete_fills_in_only_what_an_arm_did_not_return(searcher: Searcher) -> None:
+    dense = searcher.dense(QUERY, 5, Filters())
+    lexical = searcher.lexical(QUERY, 5, Filters())
+    assert dense.keys() != lexical.keys()
+    full_dense, full_lexical = searcher.complete(QUERY, dense, lexical)
+    wanted = dense.keys() | lexical.keys()
+    assert full_dense.keys() == wanted and full_lexical.keys() == wanted
+    assert {key: full_dense[key] for key in dense} == dense
+    assert {key: full_lexical[key] for key in lexical} == lexical
+    deep_dense = searcher.dense(QUERY, 1000, Filters())
+    for key in wanted - dense.keys():
+        assert full_dense[key] == pytest.approx(deep_dense[key], abs=1e-5)
+        assert full_dense[key] <= min(dense.values()) + 1e-6
+
+
+def test_restrict_keeps_the_chunks_of_either_arm() -> None:
+    completed = {1: 0.9, 2: 0.5, 3: 0.1, 4: 0.0}
+    assert restrict(completed, {1: 0.9}, {3: 7.0}) == {1: 0.9, 3: 0.1}
+
+
+def test_completion_changes_the_fused_ranking_and_can_be_turned_off(searcher: Searcher) -> None:
+    """Switched off, fusion imputes each arm's lowest score; on, the true score is used."""
+    queries = ["declaratie reiskosten", "wat doe ik bij een datalek", "thuiswerken vergoeding"]
+    off = Searcher(
+        searcher.home,
+        searcher.encoder,
+        searcher.manifest,
+        searcher.index,
+        replace(searcher.config, completion=False),
+    )
+    changed = 0
+    for query in queries:
+        with_completion = [hit.chunk_id for hit in searcher.search(query, top_k=10)]
+        without = [hit.chunk_id for hit in off.search(query, top_k=10)]
+        assert with_completion and without
+        changed += with_completion != without
+    assert changed > 0
