@@ -14,6 +14,7 @@ from index.governance.query_log import QueryLog, note_feedback
 from index.governance.review_state import ReviewPolicy
 from index.governance.state import document_states
 from index.models import Hit
+from service.governance import load_audit
 
 LOGGED = GovernanceConfig(log_queries=True)
 # The meaning being kept: a document's uses are the events whose doc_id or hash is its own,
@@ -30,7 +31,7 @@ def _put(conn: sqlite3.Connection, doc_id: str, sha256: str) -> None:
     conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
     conn.execute(
         "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (doc_id, "r", "/r", doc_id[2:], "txt", doc_id, "[]", "2026-01-01", 1, 1,
+        (doc_id, "r", "/r", doc_id[2:], "txt", doc_id, "[]", "2026-01-01T00:00:00+00:00", 1, 1,
          sha256, "nl", None, 0, 0, 0o644, "u", "g", 1, 1, "now"),
     )  # fmt: skip
 
@@ -47,7 +48,7 @@ def _home(tmp_path: Path, documents: dict[str, str]) -> Path:
 def _hit(doc_id: str) -> Hit:
     return Hit(
         f"{doc_id}#0", 1, doc_id, "r", doc_id[2:], doc_id, "x", 0.9, (),
-        "2026-01-01", None, None, "txt", "nl",
+        "2026-01-01T00:00:00+00:00", None, None, "txt", "nl",
     )  # fmt: skip
 
 
@@ -228,3 +229,12 @@ def test_a_search_reads_totals_whose_size_does_not_grow_with_the_events(tmp_path
     read = _tables_read(home)
     assert "use_totals" in read and "uses" not in read
     assert _usage(home)["r/a.txt"][0] == 150
+
+
+def test_the_audit_of_a_home_from_before_the_totals_counts_its_events(tmp_path: Path) -> None:
+    home = _home(tmp_path, {"r/a.txt": "ha"})
+    _search(QueryLog(home), "r/a.txt", 3)
+    with sqlite3.connect(catalog_path(home)) as conn:
+        conn.execute("DROP TABLE use_totals")
+    audit = load_audit(home)  # read-only, as `wegwijs audit` and /api/audit read it
+    assert [(orphan.doc_id, orphan.uses) for orphan in audit.orphans] == [("r/a.txt", 3)]
