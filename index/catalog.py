@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from index.governance.schema import GOVERNANCE_SCHEMA
+from index.governance.usage import migrate_use_totals
 from index.readers import READERS_SCHEMA, migrate_readers
 
 # 2: reader entries per document (``index.readers``); a schema-1 catalog is migrated on open.
@@ -134,6 +135,7 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
         )
         migrate_readers(conn)
         migrate_chunks(conn)
+        migrate_use_totals(conn)
         conn.executescript(_CHUNK_INDEXES)
     return conn
 
@@ -205,8 +207,8 @@ def migrate_catalog(home: Path) -> None:
         return
     conn = connect(path, readonly=True)
     try:
-        readers = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'readers'").fetchone()
-        current = readers is not None and _has_retired_column(conn)
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        current = {"readers", "use_totals"} <= tables and _has_retired_column(conn)
     finally:
         conn.close()
     if not current:

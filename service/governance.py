@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from index.catalog import catalog_path, connect, transaction
+from index.catalog import catalog_path, connect, migrate_catalog, transaction
 from index.errors import IndexNotFoundError
 from index.governance.audit import Audit, build_audit
 from index.governance.experts import Expert, find_experts
@@ -25,11 +25,13 @@ from service.rights import NotAllowedError, audit_owner, owner_names
 
 
 def _catalog(home: Path) -> Path:
+    """The catalog of ``home``, migrated first if it is older (it is then read read-only)."""
     path = catalog_path(home)
     if not path.exists():
         raise IndexNotFoundError(
             f"No catalog in {home}: run 'wegwijs --home {home} ingest ROOT' first."
         )
+    migrate_catalog(home)
     return path
 
 

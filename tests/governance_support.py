@@ -9,7 +9,7 @@ from pathlib import Path
 from index.catalog import catalog_path
 from index.vectors import index_dir
 
-PEOPLE_TABLES = ("reviews", "uses", "query_log", "gaps")
+PEOPLE_TABLES = ("reviews", "uses", "use_totals", "query_log", "gaps")
 
 
 def copy_home(source: Path, dest: Path) -> Path:

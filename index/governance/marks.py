@@ -22,6 +22,7 @@ from index.governance.errors import (
     MissingReviewerError,
     UnknownDocumentError,
 )
+from index.governance.usage import recount_uses
 
 Action = Literal["reviewed", "outdated"]
 FOLLOWED_TABLES = ("reviews", "uses")
@@ -146,7 +147,8 @@ def follow_documents(conn: sqlite3.Connection) -> int:
 
     A document whose content now lives under another ``doc_id`` was renamed: its marks follow
     the content. A ``doc_id`` whose content changed was edited: its marks follow the id. Run at
-    every ingest (inside its transaction), so a rename and a later edit are both followed.
+    every ingest (inside its transaction), so a rename and a later edit are both followed. The
+    use totals of both keys are counted again from the moved events.
     """
     sha_of = {row[0]: row[1] for row in conn.execute("SELECT doc_id, sha256 FROM documents")}
     ids_of: dict[str, list[str]] = defaultdict(list)
@@ -162,6 +164,8 @@ def follow_documents(conn: sqlite3.Connection) -> int:
                     f"UPDATE {table} SET doc_id = ?, sha256 = ? WHERE doc_id = ? AND sha256 = ?",
                     (*target, doc_id, sha256),
                 )
+                if table == "uses":
+                    recount_uses(conn, [(doc_id, sha256), target])
                 moved += 1
     return moved
 

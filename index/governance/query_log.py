@@ -20,10 +20,10 @@ from index.catalog import catalog_path, connect, transaction
 from index.governance.config import GovernanceConfig
 from index.governance.ledger import record_gap
 from index.governance.ranking import is_excluded
+from index.governance.usage import record_use
 from index.models import Hit
 
 logger = logging.getLogger(__name__)
-UseKind = Literal["top_hit", "clicked", "cited"]
 Verdict = Literal["clicked", "cited", "down"]
 VERDICTS: tuple[Verdict, ...] = ("clicked", "cited", "down")
 LOGGED_HITS = 5
@@ -74,7 +74,7 @@ class QueryLog:
                         (query, at, confidence, json.dumps(doc_ids)),
                     )
                     if doc_ids:
-                        _use(conn, doc_ids[0], "top_hit", at)
+                        record_use(conn, doc_ids[0], "top_hit", at)
                     if confidence is not None and confidence < config.gap_threshold:
                         record_gap(conn, query, "search", confidence, at)
         except sqlite3.OperationalError as exc:
@@ -89,17 +89,9 @@ def note_feedback(home: Path, query: str, verdict: Verdict, doc_id: str | None =
             if verdict == "down":
                 record_gap(conn, query, "feedback", None, _now())
             elif doc_id:
-                _use(conn, doc_id, verdict, _now())
+                record_use(conn, doc_id, verdict, _now())
     finally:
         conn.close()
-
-
-def _use(conn: sqlite3.Connection, doc_id: str, kind: UseKind, at: str) -> None:
-    conn.execute(
-        "INSERT INTO uses (doc_id, sha256, kind, used_at) "
-        "SELECT doc_id, sha256, ?, ? FROM documents WHERE doc_id = ?",
-        (kind, at, doc_id),
-    )
 
 
 def _writer(home: Path) -> sqlite3.Connection:

@@ -4,6 +4,9 @@ Reviews, outdated marks and uses are keyed by ``doc_id`` *and* the content's ``s
 have no foreign key to ``documents``: they outlive re-ingest, a rename (same content, new
 ``doc_id``) and an edit (same ``doc_id``, new content). The other tables are derived from the
 share at every ingest and are replaced with their documents.
+
+``use_totals`` (a running count per key of ``uses``, see ``index.governance.usage``) is created
+apart, in the transaction that fills it from the events a catalog already has.
 """
 
 from __future__ import annotations
@@ -76,3 +79,13 @@ CREATE TABLE IF NOT EXISTS gaps (
     answer_doc_id TEXT
 );
 """
+USE_TOTALS_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS use_totals (
+    doc_id TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    uses INTEGER NOT NULL,
+    last_used TEXT NOT NULL,
+    PRIMARY KEY (doc_id, sha256)
+) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS use_totals_sha256 ON use_totals (sha256)",
+)

@@ -18,6 +18,7 @@ from index.governance.review_state import (
 )
 from index.governance.rules import default_area
 from index.governance.supersede import CopyFacts, choose_canonical
+from index.governance.usage import usage_of
 
 _DOC_SQL = (
     "SELECT d.doc_id, d.title, d.rel_path, d.sha256, d.modified_at, d.status, r.area, "
@@ -82,7 +83,7 @@ def document_states(
     superseded = _superseded(groups, facts, summaries, reasons)
     # A document deleted by a concurrent ingest since its hit was read has no facts: skip it.
     present = [doc_id for doc_id in wanted or facts if doc_id in facts]
-    uses = _usage(conn, {doc_id: facts[doc_id].sha256 for doc_id in present})
+    uses = usage_of(conn, {doc_id: facts[doc_id].sha256 for doc_id in present})
     states = {}
     for doc_id in wanted if wanted is not None else sorted(facts):
         if doc_id not in facts:
@@ -163,25 +164,3 @@ def _superseded(
         canonical = choose_canonical(copies)
         superseded |= {copy.doc_id: canonical for copy in copies if copy.doc_id != canonical}
     return superseded
-
-
-def _usage(
-    conn: sqlite3.Connection, documents: Mapping[str, str]
-) -> dict[str, tuple[int, datetime | None]]:
-    """doc_id → how often it was used and when last (by doc_id or, after a rename, by hash).
-
-    Counted in SQL: a popular document has an event per search that showed it, so reading the
-    events into Python made every search slower than the last.
-    """
-    usage: dict[str, tuple[int, datetime | None]] = {}
-    items = sorted(documents.items())
-    for start in range(0, len(items), 400):
-        part = items[start : start + 400]
-        rows = conn.execute(
-            f"WITH wanted (doc_id, sha256) AS (VALUES {','.join(['(?, ?)'] * len(part))}) "
-            "SELECT w.doc_id, COUNT(*), MAX(u.used_at) FROM wanted w "
-            "JOIN uses u ON u.doc_id = w.doc_id OR u.sha256 = w.sha256 GROUP BY w.doc_id",
-            [value for pair in part for value in pair],
-        )
-        usage |= {row[0]: (int(row[1]), datetime.fromisoformat(row[2])) for row in rows}
-    return usage
