@@ -26,6 +26,9 @@ from index.governance.usage import recount_uses
 
 Action = Literal["reviewed", "outdated"]
 FOLLOWED_TABLES = ("reviews", "uses")
+# Where each followed table's keys are listed: ``use_totals`` has one row per key of ``uses``,
+# which has one row per event (see ``index.governance.usage``).
+_KEYS_OF = {"reviews": "reviews", "uses": "use_totals"}
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,7 @@ def follow_documents(conn: sqlite3.Connection) -> int:
         ids_of[sha256].append(doc_id)
     moved = 0
     for table in FOLLOWED_TABLES:
-        keys = conn.execute(f"SELECT DISTINCT doc_id, sha256 FROM {table}").fetchall()
+        keys = conn.execute(f"SELECT DISTINCT doc_id, sha256 FROM {_KEYS_OF[table]}").fetchall()
         for doc_id, sha256 in keys:
             target = _follow(doc_id, sha256, sha_of, ids_of)
             if target != (doc_id, sha256):
