@@ -145,7 +145,13 @@ def make_experiment(settings: Settings, options: EvalOptions) -> Experiment:
         name="",
         ranking="hybrid",
         build=Build(settings.model),
-        search=SearchConfig(settings.dense_weight, settings.lexical_weight),
+        search=SearchConfig(
+            dense_weight=settings.dense_weight,
+            lexical_weight=settings.lexical_weight,
+            candidates=settings.fusion_candidates,
+            completion=settings.fusion_completion,
+            normalisation=settings.fusion_normalisation,
+        ),
     )
     cache_dir = options.cache_dir or (home / "eval-cache" if home_given else DEFAULT_CACHE)
     cache_dir = cache_dir.expanduser()

@@ -59,6 +59,8 @@ def search_config(settings: Settings) -> SearchConfig:
     return SearchConfig(
         dense_weight=settings.dense_weight,
         lexical_weight=settings.lexical_weight,
+        candidates=settings.fusion_candidates,
+        completion=settings.fusion_completion,
         normalisation=settings.fusion_normalisation,
         governance=governance,
     )

@@ -10,6 +10,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.encoder import QueryRuntime
 from index.fusion import Normalisation
+from index.search import SearchConfig
+
+# The ranking defaults, tuned on the dev splits (EVAL.md); settings may override them.
+_SEARCH = SearchConfig()
 
 
 class Settings(BaseSettings):
@@ -44,9 +48,18 @@ class Settings(BaseSettings):
     top_k: int = Field(10, ge=1, le=100, description="Hits returned when the caller does not say.")
     max_top_k: int = Field(100, ge=1, description="Largest top_k the API accepts.")
     max_query_chars: int = Field(1000, ge=10, description="Longest query the API accepts.")
-    dense_weight: float = Field(0.6, ge=0, description="Weight of the dense arm in hybrid search.")
+    dense_weight: float = Field(
+        _SEARCH.dense_weight, ge=0, description="Weight of the dense arm in hybrid search."
+    )
     lexical_weight: float = Field(
-        0.4, ge=0, description="Weight of the lexical arm in hybrid search."
+        _SEARCH.lexical_weight, ge=0, description="Weight of the lexical arm in hybrid search."
+    )
+    fusion_candidates: int = Field(
+        _SEARCH.candidates, ge=1, le=1000, description="Chunks each arm contributes to fusion."
+    )
+    fusion_completion: bool = Field(
+        _SEARCH.completion,
+        description="Score every candidate in both arms before fusing (off: impute the lowest).",
     )
     fusion_normalisation: Normalisation = Field(
         "zscore", description="How each arm's scores are normalised before fusion."

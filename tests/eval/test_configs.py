@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from eval.configs import Build, EvalConfig, parse_config, parse_configs
@@ -22,7 +24,7 @@ def test_presets_map_to_rankings() -> None:
 def test_search_keys_keep_the_build_and_build_keys_change_it() -> None:
     weighted = parse_config("hybrid:dense_weight=0.6, lexical_weight=0.4", BASE)
     assert weighted.name == "hybrid:dense_weight=0.6, lexical_weight=0.4"
-    assert weighted.search == SearchConfig(0.6, 0.4, 100)
+    assert weighted.search == replace(SearchConfig(), dense_weight=0.6, lexical_weight=0.4)
     assert weighted.build == BASE.build
     chunked = parse_config("hybrid:max_characters=800", BASE)
     assert chunked.build == Build("minilm-en", ChunkingConfig(max_characters=800))
@@ -30,6 +32,14 @@ def test_search_keys_keep_the_build_and_build_keys_change_it() -> None:
     assert other.build.model == "multilingual-e5-small" and other.search.candidates == 50
     groups = group_by_build([weighted, chunked, other, parse_config("bm25", BASE)])
     assert [len(members) for members in groups.values()] == [2, 1, 1]
+
+
+def test_completion_is_an_on_off_key() -> None:
+    assert parse_config("hybrid", BASE).search.completion
+    assert not parse_config("hybrid:completion=0", BASE).search.completion
+    assert parse_config("hybrid:completion=on", BASE).search.completion
+    with pytest.raises(ConfigSpecError, match="1 \\(on\\) or 0 \\(off\\)"):
+        parse_config("hybrid:completion=maybe", BASE)
 
 
 def test_rrf_constant() -> None:
