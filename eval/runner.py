@@ -16,8 +16,10 @@ from tqdm import tqdm
 
 from eval.configs import EvalConfig
 from eval.ranking import Arms, arms_needed, rank_chunks, uses_completion
+from index.completion import COMPLETION_DEPTH
 from index.filters import Filters
 from index.hits import chunk_documents, load_hits
+from index.lexical import DeepScores
 from index.models import Hit
 from index.search import Searcher
 
@@ -61,10 +63,12 @@ def run_queries(
     bar = tqdm(queries.items(), desc="queries", unit="q", disable=not progress, leave=False)
     for query_id, text in bar:
         dense, dense_ms = _timed(searcher.dense, text, depth, use_dense)
-        lexical, lexical_ms = _timed(searcher.lexical, text, depth, use_lexical)
-        completed, completion_ms = _completed(searcher, text, dense, lexical, use_completion)
+        keep = COMPLETION_DEPTH if use_completion else 0
+        lexical, deep, lexical_ms = _lexical(searcher, text, depth, keep, use_lexical)
+        arms = (dense, lexical)
+        completed, completion_ms = _completed(searcher, text, arms, deep, use_completion)
         for config in configs:
-            documents, own_ms = _rank_query(searcher, config, (dense, lexical), doc_key, completed)
+            documents, own_ms = _rank_query(searcher, config, arms, doc_key, completed)
             runs[config.name][query_id] = documents
             with_dense, with_lexical = arms_needed(config)
             arms_ms = dense_ms * with_dense + lexical_ms * with_lexical
@@ -110,18 +114,29 @@ def _timed(arm: Arm, query: str, depth: int, wanted: bool) -> tuple[dict[int, fl
     return scores, (time.perf_counter() - started) * 1000
 
 
+def _lexical(
+    searcher: Searcher, query: str, depth: int, keep: int, wanted: bool
+) -> tuple[dict[int, float], DeepScores | None, float]:
+    """The lexical arm (kept ``keep`` deep for completion) and its time in milliseconds."""
+    if not wanted:
+        return {}, None, 0.0
+    started = time.perf_counter()
+    lexical, deep = searcher.lexical_arm(query, depth, Filters(), keep)
+    return lexical, deep, (time.perf_counter() - started) * 1000
+
+
 def _completed(
     searcher: Searcher,
     query: str,
-    dense: dict[int, float],
-    lexical: dict[int, float],
+    arms: tuple[dict[int, float], dict[int, float]],
+    deep: DeepScores | None,
     wanted: bool,
 ) -> tuple[Arms | None, float]:
     """Both arms' scores for every chunk of either arm at full depth (one call per query)."""
     if not wanted:
         return None, 0.0
     started = time.perf_counter()
-    completed = searcher.complete(query, dense, lexical)
+    completed = searcher.complete(query, *arms, deep)
     return completed, (time.perf_counter() - started) * 1000
 
 

@@ -16,7 +16,7 @@ from index import vectors
 from index.allowed import AllowedCache
 from index.ann import AllowedIds, recorded_config, search_parameters
 from index.catalog import catalog_path, connect
-from index.completion import dense_scores, lexical_scores
+from index.completion import COMPLETION_DEPTH, dense_scores, lexical_scores
 from index.encoder import Encoder
 from index.errors import IndexMismatchError
 from index.filters import Filters, filter_sql
@@ -25,7 +25,7 @@ from index.governance.config import GovernanceConfig
 from index.governance.query_log import QueryLog
 from index.governance.ranking import govern_hits
 from index.hits import chunk_documents, load_hits
-from index.lexical import Condition, match_expression, top_lexical
+from index.lexical import Condition, DeepScores, deep_scores, lexical_arm, match_expression
 from index.models import Hit, Manifest
 from index.readers import Principal
 from index.retired import visible_sql
@@ -151,14 +151,14 @@ class Searcher:
         """
         filters = filters or Filters()
         depth = max(self.config.candidates, top_k)
-        dense, lexical = self._arms(query, depth, filters, mode)
+        dense, (lexical, deep) = self._arms(query, depth, filters, mode)
         if mode == "dense":
             ranked = sorted(dense.items(), key=lambda item: -item[1])
         elif mode == "lexical":
             ranked = sorted(lexical.items(), key=lambda item: -item[1])
         else:
             if self.config.completion:
-                dense, lexical = self.complete(query, dense, lexical)
+                dense, lexical = self.complete(query, dense, lexical, deep)
             ranked = fuse_arms(self.conn, self.config, dense, lexical)
         candidates = load_hits(self.conn, ranked[: top_k * 3])
         governance = self.config.governance
@@ -168,17 +168,19 @@ class Searcher:
 
     def _arms(
         self, query: str, depth: int, filters: Filters, mode: SearchMode
-    ) -> tuple[dict[int, float], dict[int, float]]:
+    ) -> tuple[dict[int, float], tuple[dict[int, float], DeepScores]]:
         """The dense and lexical candidates of ``mode``; a hybrid search runs both at once.
 
         Both arms spend their time outside the GIL (onnxruntime and FAISS; SQLite), so on a
-        second core the lexical arm costs a hybrid search no time of its own.
+        second core the lexical arm costs a hybrid search no time of its own. A hybrid search
+        with completion keeps the lexical ranking deeper for ``complete``.
         """
         if mode == "dense":
-            return self.dense(query, depth, filters), {}
+            return self.dense(query, depth, filters), ({}, DeepScores())
         if mode == "lexical":
-            return {}, self.lexical(query, depth, filters)
-        lexical = self._arm_threads.submit(self.lexical, query, depth, filters)
+            return {}, self.lexical_arm(query, depth, filters)
+        keep = COMPLETION_DEPTH if self.config.completion else 0
+        lexical = self._arm_threads.submit(self.lexical_arm, query, depth, filters, keep)
         return self.dense(query, depth, filters), lexical.result()
 
     def scoped_to(self, reader: Principal | None) -> Searcher:
@@ -220,11 +222,17 @@ class Searcher:
         return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
 
     def complete(
-        self, query: str, dense: dict[int, float], lexical: dict[int, float]
+        self,
+        query: str,
+        dense: dict[int, float],
+        lexical: dict[int, float],
+        deep: DeepScores | None = None,
     ) -> tuple[dict[int, float], dict[int, float]]:
         """Both arms' scores for every chunk either returned (see ``index.completion``).
 
         The chunks come from the arms, so they already passed the filters and the reader.
+        ``deep`` is the lexical arm's deeper ranking (``lexical_arm(..., keep=...)``); without
+        it FTS5 ranks the query once more.
         """
         wanted = dense.keys() | lexical.keys()
         missing_dense = wanted - dense.keys()
@@ -233,22 +241,29 @@ class Searcher:
             dense = {**dense_scores(self.conn, vector, missing_dense), **dense}
         missing_lexical = wanted - lexical.keys()
         if missing_lexical:
-            match = match_expression(query)
-            lexical = {**lexical_scores(self.conn, match, missing_lexical), **lexical}
+            if deep is None:
+                deep = deep_scores(self.conn, match_expression(query), COMPLETION_DEPTH)
+            lexical = {**lexical_scores(deep, missing_lexical), **lexical}
         return dense, lexical
 
     def lexical(self, query: str, depth: int, filters: Filters) -> dict[int, float]:
         """Chunk row id → BM25 score (FTS5, Dutch/English analysed) for matching chunks."""
+        return self.lexical_arm(query, depth, filters)[0]
+
+    def lexical_arm(
+        self, query: str, depth: int, filters: Filters, keep: int = 0
+    ) -> tuple[dict[int, float], DeepScores]:
+        """``lexical``, plus the ``keep`` best chunks' scores whatever the filters (completion)."""
         match = match_expression(query)
         if match is None:
-            return {}
+            return {}, DeepScores()
         allowed = self._allowed_ids(filters)
         if allowed is not None and len(allowed) == 0:
-            return {}
+            return {}, DeepScores()
         share = 1.0 if allowed is None else len(allowed) / max(self.index.ntotal, 1)
         condition, params = filter_sql(self.scoped(filters))
         filtered = Condition(condition, tuple(params))
-        return top_lexical(self.conn, match, depth, self.visible() & filtered, share)
+        return lexical_arm(self.conn, match, depth, self.visible() & filtered, share, keep)
 
     def visible(self) -> Condition:
         """Chunks of this generation: none added later, retired ones it still holds.

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from index.completion import NO_MATCH, dense_scores, lexical_scores, restrict
+from index.completion import dense_scores, lexical_scores, restrict
 from index.filters import Filters
-from index.lexical import match_expression
+from index.lexical import deep_scores, match_expression
 from index.search import Searcher
 
 QUERY = "hoeveel vakantiedagen krijg ik per jaar"
@@ -27,12 +27,32 @@ def test_lexical_scores_are_the_lexical_arms_scores_and_zero_without_a_match(
 ) -> None:
     arm = searcher.lexical(QUERY, 500, Filters())
     every = [row[0] for row in searcher.conn.execute("SELECT chunk_rowid FROM chunks")]
-    completed = lexical_scores(searcher.conn, match_expression(QUERY), every)
+    deep = deep_scores(searcher.conn, match_expression(QUERY), len(every))
+    assert not deep.cut
+    completed = lexical_scores(deep, every)
     assert completed.keys() == set(every)
     assert all(completed[key] == pytest.approx(arm[key]) for key in arm)
     unmatched = set(every) - arm.keys()
-    assert unmatched and all(completed[key] == NO_MATCH for key in unmatched)
-    assert min(arm.values()) > NO_MATCH
+    assert unmatched and all(completed[key] == 0.0 for key in unmatched)
+    assert min(arm.values()) > 0.0
+
+
+def test_a_chunk_past_the_kept_ranking_gets_the_last_kept_score(searcher: Searcher) -> None:
+    arm = searcher.lexical(QUERY, 500, Filters())
+    ranked = sorted(arm, key=lambda key: -arm[key])
+    deep = deep_scores(searcher.conn, match_expression(QUERY), 3)
+    assert deep.cut and list(deep.scores) == ranked[:3]
+    assert lexical_scores(deep, [ranked[10]]) == {ranked[10]: pytest.approx(arm[ranked[2]])}
+    assert arm[ranked[10]] <= arm[ranked[2]]
+
+
+def test_the_lexical_arm_keeps_its_deeper_ranking_whatever_the_filters(
+    searcher: Searcher,
+) -> None:
+    everything = searcher.lexical(QUERY, 500, Filters())
+    narrow, deep = searcher.lexical_arm(QUERY, 5, Filters(folder="it"), keep=500)
+    assert all(key in everything for key in narrow)
+    assert deep.scores.keys() == everything.keys()
 
 
 def test_complete_fills_in_only_what_an_arm_did_not_return(searcher: Searcher) -> None:
@@ -40,6 +60,8 @@ def test_complete_fills_in_only_what_an_arm_did_not_return(searcher: Searcher) -
     lexical = searcher.lexical(QUERY, 5, Filters())
     assert dense.keys() != lexical.keys()
     full_dense, full_lexical = searcher.complete(QUERY, dense, lexical)
+    _, deep = searcher.lexical_arm(QUERY, 5, Filters(), keep=1000)
+    assert searcher.complete(QUERY, dense, lexical, deep) == (full_dense, full_lexical)
     wanted = dense.keys() | lexical.keys()
     assert full_dense.keys() == wanted and full_lexical.keys() == wanted
     assert {key: full_dense[key] for key in dense} == dense
