@@ -30,7 +30,6 @@ VECTORS_FILE = "vectors.faiss"
 MANIFEST_FILE = "manifest.json"
 CURRENT_FILE = "CURRENT"
 KEEP_GENERATIONS = 2
-_READ_BLOCK = 4096
 logger = logging.getLogger(__name__)
 
 
@@ -47,18 +46,9 @@ def read_vectors(
         "SELECT chunk_rowid, embedding FROM chunks WHERE retired_seq IS NULL ORDER BY chunk_rowid"
     ).fetchall()
     ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-    width = dimension * np.dtype(np.float32).itemsize
-    wrong = next((row[0] for row in rows if len(row[1]) != width), None)
-    if wrong is not None:
-        raise ValueError(
-            f"Chunk {wrong} has an embedding of the wrong size (not {dimension} float32 "
-            "values): run 'wegwijs reindex' to embed the catalog again."
-        )
     vectors = np.empty((len(rows), dimension), dtype=np.float32)
-    for start in range(0, len(rows), _READ_BLOCK):  # a few blocks of bytes, not a row at a time
-        block = rows[start : start + _READ_BLOCK]
-        joined = np.frombuffer(b"".join(row[1] for row in block), dtype=np.float32)
-        vectors[start : start + len(block)] = joined.reshape(len(block), dimension)
+    for position, row in enumerate(rows):
+        vectors[position] = np.frombuffer(row[1], dtype=np.float32)
     return ids, vectors
 
 
