@@ -164,7 +164,7 @@ def _render(
     )
     caption = (
         f"{plan.scale_files} new documents ({chunks:,} chunks) ingested into a home of each "
-        f"size ({plan.ingest_profile}, {plan.scale_runs} runs)"
+        f"size ({plan.ingest_profile}, {plan.scale_runs} run{'s' * (plan.scale_runs != 1)})"
     )
     small, large = plan.scale_sizes[0], plan.scale_sizes[-1]
     growth = spread([b / a for a, b in zip(rates[small], rates[large], strict=True)])
