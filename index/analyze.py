@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import filterfalse
 
 import Stemmer
 from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN_PLUS
@@ -25,8 +26,11 @@ ANALYSIS_VERSION = 2
 
 def fold(text: str) -> str:
     """Lower-case and strip accents (``Één`` → ``een``)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    folded = text.casefold()
+    if folded.isascii():  # NFKD leaves ASCII as it is, and no combining mark is ASCII
+        return folded
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(filterfalse(unicodedata.combining, decomposed))
 
 
 _STOPWORDS = frozenset(fold(word) for word in (*STOPWORDS_EN_PLUS, *STOPWORDS_DUTCH))

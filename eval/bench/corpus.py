@@ -95,3 +95,28 @@ def write_text_tree(root: Path, files: int, seed: int = 0) -> list[Path]:
         path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
         written.append(path)
     return written
+
+
+def write_document_tree(root: Path, files: int, paragraphs: int, seed: int = 1) -> list[Path]:
+    """Write ``files`` longer ``.txt`` documents of ``paragraphs`` paragraphs (60–90 words each).
+
+    Each document chunks into several chunks, as a real note or report does, so a batch of a
+    few thousand chunks needs only a few hundred files.
+
+    Returns:
+        The paths written.
+    """
+    rng = np.random.default_rng(seed)
+    vocabularies = [Vocabulary(language) for language in LANGUAGES]
+    written = []
+    for number in range(files):
+        vocabulary = vocabularies[number % len(vocabularies)]
+        texts = [
+            vocabulary.text(rng, int(rng.integers(60, 90))).capitalize() + "."
+            for _ in range(paragraphs)
+        ]
+        path = root / f"map-{number // 100:03d}" / f"verslag-{number:05d}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n\n".join(texts) + "\n", encoding="utf-8")
+        written.append(path)
+    return written

@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 
 from eval.bench.corpus import write_text_tree
 from eval.bench.encoders import EncoderPool, bench_settings
+from eval.bench.ingest_scale import measure_scale
 from eval.bench.measure import spread, timed
 from eval.bench.plan import BenchContext
 from eval.bench.results import Check, Measured, Table, check
@@ -170,9 +171,10 @@ def measure_end_to_end(
 
 
 def measure_ingest(context: BenchContext, pool: EncoderPool) -> Measured:
-    """Both ingest measurements."""
+    """The ingest measurements: re-scan, sample share end to end, and a batch at scale."""
     rescan, figures = measure_rescan(context, pool)
     end_to_end, more, ratio = measure_end_to_end(context, pool)
+    scale_tables, scale_figures, scale_checks = measure_scale(context, pool)
     plan = context.plan
     notes = (
         f"Re-scan: {plan.tree_files:,} generated .txt files (1–2 paragraphs of 15–40 words) "
@@ -185,8 +187,15 @@ def measure_ingest(context: BenchContext, pool: EncoderPool) -> Measured:
         "embedded alone with the same encoder (raw rate). `s not embedding` is the ingest time "
         "minus the time the raw rate needs for those chunks: parsing, chunking, catalog writes, "
         "publishing.",
+        f"At scale: {plan.scale_files} generated .txt documents ({plan.scale_paragraphs} "
+        "paragraphs of 60–90 Zipf-drawn Dutch or English words each) ingested with the "
+        "`wegwijs ingest` code path into a fresh copy of a synthetic home of each size "
+        "(generated chunks with random unit vectors, bound to the same model); the homes "
+        "alternate order from run to run, and the raw rate embeds the batch's own embedding "
+        "inputs (context title + text) right after the first ingest of each run. `index` is "
+        "the kind of FAISS index the ingest published (exact up to 100,000 chunks).",
     )
-    both = figures | more
+    both = figures | more | scale_figures
     finding = (
         f"Ingest of the sample share: {both['ingest.chunks_per_s']:.2f} chunks/s end to end, "
         f"{both['ingest.ratio']:.0%} of the raw embedding rate; "
@@ -194,4 +203,16 @@ def measure_ingest(context: BenchContext, pool: EncoderPool) -> Measured:
         "starting and parsing, catalog writes, publishing). An unchanged re-scan of "
         f"{both['rescan.files']:,.0f} files takes {both['rescan.seconds']:.2f} s."
     )
-    return Measured((rescan, end_to_end), notes, both, (ratio,), (finding,))
+    small, large = plan.scale_sizes[0], plan.scale_sizes[-1]
+    at_scale = (
+        f"A batch of new documents ingests at {both[f'scale.{small}.ratio']:.0%} of the raw "
+        f"embedding rate into {small:,} chunks and {both[f'scale.{large}.ratio']:.0%} into "
+        f"{large:,}; the rate at {large:,} is {both['scale.growth']:.2f} of the rate at {small:,}."
+    )
+    return Measured(
+        (rescan, end_to_end, *scale_tables),
+        notes,
+        both,
+        (ratio, *scale_checks),
+        (finding, at_scale),
+    )

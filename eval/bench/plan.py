@@ -55,6 +55,11 @@ class BenchPlan:
         tree_files: Small text files in the re-scan tree.
         ingest_profile: Model profile of the ingest measurements.
         sample_files: Documents of the sample share to ingest (0: all of them).
+        scale_sizes: Chunk counts of the synthetic homes a batch of new documents is ingested
+            into (smallest first, largest last).
+        scale_files: Generated ``.txt`` documents in that batch.
+        scale_paragraphs: Paragraphs per document (60–90 words each).
+        scale_runs: Runs of the scale measurement (each ingests the batch into every size).
         peer_size: Vectors each store (ours and the peers) ingests.
         peer_queries: Single-vector queries per store and run.
         peer_slow_stores: Stores measured ``peer_slow_runs`` times only (slow ingest).
@@ -80,6 +85,10 @@ class BenchPlan:
     tree_files: int = 1_000
     ingest_profile: str = "minilm-en"
     sample_files: int = 0
+    scale_sizes: tuple[int, ...] = (10_000, 100_000)
+    scale_files: int = 60
+    scale_paragraphs: int = 20
+    scale_runs: int = 3
     peer_size: int = 10_000
     peer_queries: int = 50
     peer_slow_stores: tuple[str, ...] = ("qdrant",)
@@ -103,6 +112,10 @@ QUICK = BenchPlan(
     latency_queries=3,
     tree_files=3,
     sample_files=1,
+    scale_sizes=(200, 400),
+    scale_files=3,
+    scale_paragraphs=4,
+    scale_runs=1,
     peer_size=500,
     peer_queries=5,
 )

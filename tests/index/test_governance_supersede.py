@@ -17,6 +17,7 @@ from index.governance.supersede import (
     group_copies,
     has_copy_marker,
     name_stem,
+    nearest_rows,
 )
 
 CONFIG = SupersedeConfig()
@@ -70,3 +71,14 @@ def test_the_canonical_copy_is_the_latest_edited_or_reviewed_and_not_outdated() 
     assert choose_canonical(copies) == "new"
     assert choose_canonical([CopyFacts("old", later, False), CopyFacts("new", new, False)]) == "old"
     assert choose_canonical([CopyFacts("old", old, False), CopyFacts("new", new, True)]) == "old"
+
+
+@pytest.mark.parametrize("count", [1, 2, 5, 11, 12, 700])
+def test_nearest_rows_match_a_full_sort_of_every_row(count: int) -> None:
+    rng = np.random.default_rng(count)
+    vectors = rng.standard_normal((count, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    expected = np.argsort(-(vectors @ vectors.T), axis=1)[:, 1:11]
+    found = nearest_rows(vectors, 10, block=64)
+    assert found.shape == (count, min(10, count - 1))
+    assert (found == expected).all()

@@ -1,0 +1,180 @@
+"""Ingest at scale: one batch of new documents into homes of about 10,000 and 100,000 chunks.
+
+The homes are synthetic (``eval.bench.homes``: generated chunks with random unit vectors, bound
+to the ingest model); the batch is a tree of generated ``.txt`` documents that goes through
+``index.build.ingest`` as ``wegwijs ingest`` runs it: crawl, parser processes, chunking, real
+embedding, catalog writes, governance and publishing a new generation over the whole home.
+Each run ingests the batch into a fresh copy of each home (so nothing of it is cached) and
+embeds the same embedding inputs alone with the same encoder (the raw rate).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from eval.bench.corpus import write_document_tree
+from eval.bench.encoders import EncoderPool, bench_settings
+from eval.bench.homes import build_synthetic_home
+from eval.bench.measure import spread, timed
+from eval.bench.plan import BenchContext
+from eval.bench.results import Check, Table, check
+from index.build import RunSummary, ingest
+from index.catalog import catalog_path, connect
+from index.embedding_input import context_title, embedding_text
+from index.vectors import read_manifest
+from service.engine import ingest_config
+
+logger = logging.getLogger(__name__)
+BATCH_ROOT = "nieuw"
+COMPLETE = ".complete"
+Runs = dict[int, list[float]]
+"""Per-run values by home size."""
+
+
+def _batch_tree(context: BenchContext) -> Path:
+    plan = context.plan
+    tree = context.work_dir / f"batch-{plan.scale_files}x{plan.scale_paragraphs}"
+    if not (tree / COMPLETE).exists():
+        shutil.rmtree(tree, ignore_errors=True)
+        write_document_tree(tree / BATCH_ROOT, plan.scale_files, plan.scale_paragraphs)
+        (tree / COMPLETE).touch()
+    return tree / BATCH_ROOT
+
+
+def _base_home(context: BenchContext, pool: EncoderPool, chunks: int) -> Path:
+    profile = context.plan.ingest_profile
+    home = context.work_dir / f"scale-home-{chunks}-{profile}"
+    return build_synthetic_home(home, chunks, pool.info(profile))
+
+
+def _ingest_copy(
+    context: BenchContext, pool: EncoderPool, base: Path, batch: Path
+) -> tuple[RunSummary, float, Path]:
+    """Copy ``base`` (not timed), then time one ingest of ``batch`` into the copy."""
+    home = context.work_dir / "scale-runs" / base.name
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.copytree(base, home)
+    profile = context.plan.ingest_profile
+    settings = bench_settings(home, profile, context.model_cache, context.plan.threads)
+    encoder = pool.get(profile)
+    summary, seconds = timed(
+        lambda: ingest(home, [batch], ingest_config(settings), encoder, pool.info(profile))
+    )
+    if summary.embedded != summary.chunks or not summary.chunks:
+        raise RuntimeError(
+            f"The batch {batch} gave {summary.chunks} chunks, {summary.embedded} embedded: "
+            "expected every chunk new and embedded; see the log for skipped files."
+        )
+    return summary, seconds, home
+
+
+def batch_inputs(home: Path, root_label: str) -> list[str]:
+    """The embedding inputs of the current chunks of one root, as the ingest embedded them."""
+    conn = connect(catalog_path(home), readonly=True)
+    try:
+        rows = conn.execute(
+            "SELECT d.title, d.rel_path, c.section, c.text FROM chunks c "
+            "JOIN documents d USING (doc_id) WHERE d.root_label = ? AND c.retired_seq IS NULL "
+            "ORDER BY c.chunk_rowid",
+            (root_label,),
+        ).fetchall()
+    finally:
+        conn.close()
+    return [embedding_text(context_title(row[0], row[1]), row[2], row[3]) for row in rows]
+
+
+def _raw_rate(pool: EncoderPool, profile: str, texts: list[str]) -> float:
+    started = time.perf_counter()
+    pool.get(profile).encode_passages(texts)
+    return len(texts) / (time.perf_counter() - started)
+
+
+def _run_once(
+    context: BenchContext, pool: EncoderPool, run: int, batch: Path, bases: dict[int, Path]
+) -> tuple[dict[int, float], float, dict[int, str], int]:
+    """One run: the batch into each home (order alternating per run), the raw rate in between."""
+    sizes = list(context.plan.scale_sizes)
+    order = sizes if run % 2 == 0 else sizes[::-1]
+    rates: dict[int, float] = {}
+    kinds: dict[int, str] = {}
+    raw = 0.0
+    chunks = 0
+    for position, size in enumerate(order):
+        summary, seconds, home = _ingest_copy(context, pool, bases[size], batch)
+        rates[size] = summary.chunks / seconds
+        kinds[size] = read_manifest(home).index_kind
+        chunks = summary.chunks
+        if position == 0:
+            raw = _raw_rate(pool, context.plan.ingest_profile, batch_inputs(home, BATCH_ROOT))
+        shutil.rmtree(home, ignore_errors=True)
+        logger.info("scale run %d: %d chunks into %d in %.1f s", run + 1, chunks, size, seconds)
+    return rates, raw, kinds, chunks
+
+
+def measure_scale(
+    context: BenchContext, pool: EncoderPool
+) -> tuple[tuple[Table, Table], dict[str, float], tuple[Check, ...]]:
+    """Ingest the batch into each home size ``plan.scale_runs`` times, interleaved."""
+    plan = context.plan
+    batch = _batch_tree(context)
+    bases = {size: _base_home(context, pool, size) for size in plan.scale_sizes}
+    rates: Runs = defaultdict(list)
+    raws: list[float] = []
+    kinds: dict[int, str] = {}
+    chunks = 0
+    for run in range(plan.scale_runs):
+        found, raw, kinds, chunks = _run_once(context, pool, run, batch, bases)
+        raws.append(raw)
+        for size, rate in found.items():
+            rates[size].append(rate)
+    return _render(context, rates, raws, kinds, chunks)
+
+
+def _render(
+    context: BenchContext, rates: Runs, raws: list[float], kinds: dict[int, str], chunks: int
+) -> tuple[tuple[Table, Table], dict[str, float], tuple[Check, ...]]:
+    plan = context.plan
+    raw = spread(raws)
+    rows = []
+    figures: dict[str, float] = {"scale.raw_chunks_per_s": raw.median}
+    checks = []
+    for size in plan.scale_sizes:
+        rate = spread(rates[size])
+        ratio = spread([r / w for r, w in zip(rates[size], raws, strict=True)])
+        other = chunks / rate.median - chunks / raw.median
+        rows.append(
+            (f"{size:,}", kinds[size], rate.show(2), raw.show(2), ratio.show(2), f"{other:.1f}")
+        )
+        figures[f"scale.{size}.chunks_per_s"] = rate.median
+        figures[f"scale.{size}.ratio"] = ratio.median
+        figures[f"scale.{size}.other_seconds"] = other
+        goal = f"Batch of {chunks:,} chunks into {size:,}: ingest / raw embedding rate"
+        checks.append(check(goal, ratio.median, 0.85, False, 2))
+    header = (
+        "home chunks",
+        "index",
+        "ingest chunks/s",
+        "raw embed chunks/s",
+        "ratio",
+        "s not embedding",
+    )
+    caption = (
+        f"{plan.scale_files} new documents ({chunks:,} chunks) ingested into a home of each "
+        f"size ({plan.ingest_profile}, {plan.scale_runs} run{'s' * (plan.scale_runs != 1)})"
+    )
+    small, large = plan.scale_sizes[0], plan.scale_sizes[-1]
+    growth = spread([b / a for a, b in zip(rates[small], rates[large], strict=True)])
+    figures["scale.growth"] = growth.median
+    checks.append(
+        check(f"Ingest rate at {large:,} chunks / at {small:,}", growth.median, 0.8, False, 2)
+    )
+    ratios = Table(
+        "Ratio measured within each run",
+        ("ratio", "value"),
+        ((f"ingest rate into {large:,} / into {small:,}", growth.show(2)),),
+    )
+    return (Table(caption, header, tuple(rows)), ratios), figures, tuple(checks)
