@@ -138,9 +138,12 @@ def check(world: World, principal: Principal, query: str, allowed_docs: set[str]
     hits = scoped.search(query, top_k=5, include_outdated=True)
     assert {hit.doc_id for hit in hits} <= allowed_docs
     config = world.searcher.config
+    lexical = top(world.lexical[query], allowed, len(allowed))
+    if config.completion:  # every allowed chunk is a dense candidate; no match scores 0
+        lexical = {chunk: lexical.get(chunk, 0.0) for chunk in allowed}
     fused = fuse(
         top(world.dense[query], allowed, len(allowed)),
-        top(world.lexical[query], allowed, len(allowed)),
+        lexical,
         config.dense_weight,
         config.lexical_weight,
         config.normalisation,
