@@ -40,6 +40,9 @@ class AnnConfig:
             recall@10 ≥ 0.95 on the benchmark's 1M vectors.
         train_per_list: IVF training vectors per list (k-means sample size).
         seed: Seed of the IVF training sample.
+        retrain_factor: A publish reuses the IVF+SQ8 training of an earlier one while the
+            chunk count is within this factor of the count it was trained at (either way);
+            past it, it trains again (see ``index.quantizer``).
     """
 
     kind: AnnKind = "ivf_sq8"
@@ -50,6 +53,7 @@ class AnnConfig:
     nprobe: int = 0
     train_per_list: int = 40
     seed: int = 0
+    retrain_factor: float = 2.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,6 +119,20 @@ def build_ivf_sq8(
     Raises:
         ValueError: fewer vectors than IVF lists (use exact search for small sets).
     """
+    index = train_ivf_sq8(vectors, config)
+    index.add_with_ids(vectors, ids)
+    return index
+
+
+def train_ivf_sq8(vectors: npt.NDArray[np.float32], config: AnnConfig) -> faiss.Index:
+    """An empty IVF+SQ8 index whose lists and 8-bit ranges are trained on a sample of ``vectors``.
+
+    ``faiss.clone_index`` of it, plus ``add_with_ids``, gives a full index without training
+    again (``index.quantizer`` keeps one between generations).
+
+    Raises:
+        ValueError: fewer vectors than IVF lists (use exact search for small sets).
+    """
     count, dimension = vectors.shape
     nlist = config.nlist or default_nlist(count)
     if count < nlist:
@@ -127,7 +145,6 @@ def build_ivf_sq8(
     rng = np.random.default_rng(config.seed)
     picked = np.sort(rng.choice(count, size=sample, replace=False))
     index.train(np.ascontiguousarray(vectors[picked]))
-    index.add_with_ids(vectors, ids)
     return index
 
 

@@ -11,8 +11,10 @@ class Manifest:
     """Everything needed to check and reproduce one published index generation.
 
     ``index_kind`` is ``exact``, ``ivf_sq8`` or ``hnsw`` (see ``index.ann``); ``search_effort``
-    is the nprobe or efSearch each query uses (0 for exact search). Manifests written before
-    these fields existed describe exact indexes.
+    is the nprobe or efSearch each query uses (0 for exact search). ``trained_count`` is the
+    chunk count an IVF+SQ8 index's lists were trained at (0 otherwise), and ``reused_training``
+    says they were kept from an earlier publish rather than trained for this one
+    (``index.quantizer``). Manifests written before these fields existed describe exact indexes.
     """
 
     generation: int
@@ -30,6 +32,8 @@ class Manifest:
     versions: dict[str, str]
     index_kind: str = "exact"
     search_effort: int = 0
+    trained_count: int = 0
+    reused_training: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-able dict."""

@@ -19,13 +19,15 @@ from index.ann import (
     default_nlist,
     index_kind,
     search_effort,
+    train_ivf_sq8,
 )
 from index.catalog import get_meta, set_meta, transaction
 from index.embedding_input import EMBEDDING_INPUT
-from index.errors import IndexMismatchError
+from index.errors import IndexMismatchError, StorageError
 from index.models import Manifest
+from index.quantizer import TrainedRecord, load_trained, save_trained
 from index.retired import purge_horizon, purge_retired
-from index.vectors import build_flat, publish, read_vectors
+from index.vectors import build_flat, index_dir, publish, read_vectors
 from ingest.chunk import ChunkingConfig
 
 _VERSIONED = ("faiss-cpu", "sentence-transformers", "torch", "unstructured")
@@ -38,10 +40,30 @@ class IndexChoice:
     Attributes:
         exact_limit: Up to this many chunks the index is exact (flat); above, ``ann``.
         ann: How the approximate index is built and how hard each query searches it.
+        retrain: Train IVF+SQ8 afresh even where the training kept from an earlier publish
+            would serve (``reindex`` does; see ``index.quantizer``).
     """
 
     exact_limit: int = EXACT_LIMIT
     ann: AnnConfig = field(default_factory=AnnConfig)
+    retrain: bool = False
+
+
+@dataclass(frozen=True)
+class BuiltIndex:
+    """A generation's FAISS index and how it was built, as its manifest records it.
+
+    Attributes:
+        index: The index over every current chunk.
+        effort: nprobe or efSearch per query (0 for exact search).
+        trained_count: Chunks the IVF+SQ8 lists were trained at (0 for exact and HNSW).
+        reused_training: The IVF+SQ8 training was kept from an earlier publish, not redone.
+    """
+
+    index: faiss.Index
+    effort: int
+    trained_count: int = 0
+    reused_training: bool = False
 
 
 def build_vector_index(
@@ -58,6 +80,56 @@ def build_vector_index(
         config = replace(config, nlist=min(default_nlist(len(ids)), len(ids)))
     index = build_ann(ids, vectors, config)
     return index, search_effort(index, config)
+
+
+def build_ivf_sq8_kept(
+    home: Path,
+    ids: npt.NDArray[np.int64],
+    vectors: npt.NDArray[np.float32],
+    weights_sha256: str,
+    choice: IndexChoice,
+) -> BuiltIndex:
+    """IVF+SQ8 over ``vectors``, reusing the training kept in ``home`` where it still fits.
+
+    Otherwise it trains, keeps the new training (``index.quantizer``) and then adds.
+
+    Raises:
+        StorageError: the new training could not be written; nothing is published.
+    """
+    config, folder = choice.ann, index_dir(home)
+    wanted = TrainedRecord(weights_sha256, vectors.shape[1], config.nlist, len(ids), "")
+    kept = None if choice.retrain else load_trained(folder, wanted, config.retrain_factor)
+    if kept is not None:
+        index, record = kept
+        index.add_with_ids(vectors, ids)
+        return BuiltIndex(index, search_effort(index, config), record.trained_count, True)
+    if not config.nlist:
+        config = replace(config, nlist=min(default_nlist(len(ids)), len(ids)))
+    index = train_ivf_sq8(vectors, config)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        save_trained(folder, index, replace(wanted, nlist=config.nlist))
+    except OSError as exc:
+        raise StorageError(
+            f"Could not keep the IVF+SQ8 training in {folder}: {exc.strerror or exc}. Nothing "
+            f"new was published; free disk space or fix the disk, then run "
+            f"'wegwijs --home {home} reindex'."
+        ) from exc
+    index.add_with_ids(vectors, ids)
+    return BuiltIndex(index, search_effort(index, config), len(ids), False)
+
+
+def _build_generation_index(
+    home: Path,
+    ids: npt.NDArray[np.int64],
+    vectors: npt.NDArray[np.float32],
+    model_info: dict[str, str],
+    choice: IndexChoice,
+) -> BuiltIndex:
+    if len(ids) > choice.exact_limit and choice.ann.kind == "ivf_sq8":
+        return build_ivf_sq8_kept(home, ids, vectors, model_info["weights_sha256"], choice)
+    index, effort = build_vector_index(ids, vectors, vectors.shape[1], choice)
+    return BuiltIndex(index, effort)
 
 
 def check_model(conn: sqlite3.Connection, home: Path, model_info: dict[str, str]) -> None:
@@ -94,15 +166,16 @@ def publish_from_catalog(
 
     The whole generation is rebuilt each time from the current chunks, so deleted and retired
     chunks are gone from it; the index is exact up to ``choice.exact_limit`` chunks and
-    approximate above (see ``IndexChoice``). Once it is live, retired chunks that neither it nor
-    the generation live before can see are purged (``index.retired``).
+    approximate above (see ``IndexChoice``; IVF+SQ8 reuses the training of an earlier publish
+    while the size stays near it, ``build_ivf_sq8_kept``). Once it is live, retired chunks that
+    neither it nor the generation live before can see are purged (``index.retired``).
     """
     with transaction(conn):
         seq = int(get_meta(conn, "seq") or 0)
         ids, vectors = read_vectors(conn, dimension)
         documents = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
     horizon = purge_horizon(home, seq)
-    index, effort = build_vector_index(ids, vectors, dimension, choice or IndexChoice())
+    built = _build_generation_index(home, ids, vectors, model_info, choice or IndexChoice())
     manifest = Manifest(
         generation=0,
         model_profile=model_info["profile"],
@@ -111,16 +184,18 @@ def publish_from_catalog(
         weights_sha256=model_info["weights_sha256"],
         normalized=True,
         chunking=asdict(chunking),
-        vector_count=int(index.ntotal),
+        vector_count=int(built.index.ntotal),
         document_count=int(documents),
         catalog_seq=seq,
         vectors_sha256="",
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         versions={name: version(name) for name in _VERSIONED},
-        index_kind=index_kind(index),
-        search_effort=effort,
+        index_kind=index_kind(built.index),
+        search_effort=built.effort,
+        trained_count=built.trained_count,
+        reused_training=built.reused_training,
     )
-    published = publish(home, index, manifest)
+    published = publish(home, built.index, manifest)
     if horizon is not None:
         purge_retired(conn, horizon)
     return published

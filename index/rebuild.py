@@ -20,7 +20,7 @@ from index.encoder import Encoder
 from index.errors import IndexNotFoundError
 from index.lock import writer_lock
 from index.models import Manifest
-from index.publish import publish_from_catalog
+from index.publish import IndexChoice, publish_from_catalog
 from ingest.chunk import ChunkingConfig
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,8 @@ def reindex(
     progress: bool = False,
 ) -> Manifest:
     """Publish a fresh generation from the catalog; re-embed first if the model or input changed.
+
+    An IVF+SQ8 generation is trained afresh (no kept training is reused).
 
     Raises:
         IndexNotFoundError: the home has no catalog.
@@ -51,7 +53,9 @@ def reindex(
         )
         if not same_model or get_meta(conn, "embedding_input") != EMBEDDING_INPUT:
             _reembed(conn, encoder, model_info, progress, keep_unchanged=same_model)
-        manifest = publish_from_catalog(conn, home, encoder.dimension, model_info, chunking)
+        manifest = publish_from_catalog(
+            conn, home, encoder.dimension, model_info, chunking, IndexChoice(retrain=True)
+        )
         conn.close()
     return manifest
 
