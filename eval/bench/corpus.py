@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -82,19 +83,7 @@ def write_text_tree(root: Path, files: int, seed: int = 0) -> list[Path]:
         The paths written.
     """
     rng = np.random.default_rng(seed)
-    vocabularies = [Vocabulary(language) for language in LANGUAGES]
-    written = []
-    for number in range(files):
-        vocabulary = vocabularies[number % len(vocabularies)]
-        paragraphs = [
-            vocabulary.text(rng, int(rng.integers(15, 40))).capitalize() + "."
-            for _ in range(int(rng.integers(1, 3)))
-        ]
-        path = root / f"map-{number // 100:03d}" / f"notitie-{number:05d}.txt"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
-        written.append(path)
-    return written
+    return _write_tree(root, files, rng, "notitie", lambda: int(rng.integers(1, 3)), (15, 40))
 
 
 def write_document_tree(root: Path, files: int, paragraphs: int, seed: int = 1) -> list[Path]:
@@ -107,15 +96,27 @@ def write_document_tree(root: Path, files: int, paragraphs: int, seed: int = 1) 
         The paths written.
     """
     rng = np.random.default_rng(seed)
+    return _write_tree(root, files, rng, "verslag", lambda: paragraphs, (60, 90))
+
+
+def _write_tree(
+    root: Path,
+    files: int,
+    rng: np.random.Generator,
+    stem: str,
+    paragraphs: Callable[[], int],
+    words: tuple[int, int],
+) -> list[Path]:
+    """Write ``files`` generated ``.txt`` files, alternating languages, in folders of 100."""
     vocabularies = [Vocabulary(language) for language in LANGUAGES]
     written = []
     for number in range(files):
         vocabulary = vocabularies[number % len(vocabularies)]
         texts = [
-            vocabulary.text(rng, int(rng.integers(60, 90))).capitalize() + "."
-            for _ in range(paragraphs)
+            vocabulary.text(rng, int(rng.integers(*words))).capitalize() + "."
+            for _ in range(paragraphs())
         ]
-        path = root / f"map-{number // 100:03d}" / f"verslag-{number:05d}.txt"
+        path = root / f"map-{number // 100:03d}" / f"{stem}-{number:05d}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("\n\n".join(texts) + "\n", encoding="utf-8")
         written.append(path)
