@@ -23,10 +23,9 @@ from eval.materialise import CacheOptions
 from eval.metrics import StatTest
 from eval.report import Report, build_report, failing, summary_rows, to_markdown, write_json
 from index.errors import SearchIndexError
-from index.search import SearchConfig
 from ingest.errors import IngestError
 from ingest.offline import enforce_offline
-from service.engine import ingest_config
+from service.engine import ingest_config, ranking_config
 from service.settings import Settings
 
 T = TypeVar("T")
@@ -145,13 +144,7 @@ def make_experiment(settings: Settings, options: EvalOptions) -> Experiment:
         name="",
         ranking="hybrid",
         build=Build(settings.model),
-        search=SearchConfig(
-            dense_weight=settings.dense_weight,
-            lexical_weight=settings.lexical_weight,
-            candidates=settings.fusion_candidates,
-            completion=settings.fusion_completion,
-            normalisation=settings.fusion_normalisation,
-        ),
+        search=ranking_config(settings),
     )
     cache_dir = options.cache_dir or (home / "eval-cache" if home_given else DEFAULT_CACHE)
     cache_dir = cache_dir.expanduser()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from index.catalog import migrate_catalog
 from index.encoder import QueryConfig, SentenceTransformerEncoder
 from index.governance.config import GovernanceConfig
@@ -56,11 +58,15 @@ def search_config(settings: Settings) -> SearchConfig:
     governance = GovernanceConfig(
         demotion=settings.outdated_demotion, gap_threshold=settings.gap_threshold, log_queries=True
     )
+    return replace(ranking_config(settings), governance=governance)
+
+
+def ranking_config(settings: Settings) -> SearchConfig:
+    """The fusion settings (weights, candidates, completion, normalisation), nothing logged."""
     return SearchConfig(
         dense_weight=settings.dense_weight,
         lexical_weight=settings.lexical_weight,
         candidates=settings.fusion_candidates,
         completion=settings.fusion_completion,
         normalisation=settings.fusion_normalisation,
-        governance=governance,
     )
