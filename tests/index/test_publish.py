@@ -23,6 +23,7 @@ from index.search import Searcher
 from ingest.chunk import ChunkingConfig
 from service.engine import model_info
 from service.settings import Settings
+from tests.catalog_support import add_document, blobs
 
 QUERY = "Hoeveel vakantiedagen krijg ik per jaar?"
 
@@ -125,29 +126,11 @@ def test_a_deleted_document_is_gone_from_the_next_ann_generation(
     assert found and not set(found) & removed
 
 
-def _insert_chunks(home: Path, blobs: list[bytes]) -> None:
-    conn = connect(catalog_path(home))
-    try:
-        with transaction(conn):
-            conn.execute(
-                "INSERT INTO documents (doc_id, root_label, root_path, rel_path, file_type, "
-                "title, modified_at, size, mtime_ns, sha256, fs_uid, fs_gid, fs_mode, fs_user, "
-                "fs_group, public, seq, indexed_at) VALUES ('r/a.txt', 'r', '/r', 'a.txt', "
-                "'txt', 'a', '2026-01-01', 1, 1, 'x', 0, 0, 420, 'u', 'g', 1, 1, '2026-01-01')"
-            )
-            conn.executemany(
-                "INSERT INTO chunks (doc_id, ordinal, text, text_sha256, embedding, retired_seq) "
-                "VALUES ('r/a.txt', ?, 't', 'h', ?, ?)",
-                [(n, blob, 1 if n % 7 == 3 else None) for n, blob in enumerate(blobs)],
-            )
-    finally:
-        conn.close()
-
-
 def test_read_vectors_returns_every_current_embedding_in_id_order(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     stored = rng.standard_normal((5_000, 8)).astype(np.float32)
-    _insert_chunks(tmp_path, [row.tobytes() for row in stored])
+    retired = [1 if n % 7 == 3 else None for n in range(len(stored))]
+    add_document(tmp_path, "a.txt", blobs(stored), retired)
     conn = connect(catalog_path(tmp_path), readonly=True)
     try:
         ids, found = vectors.read_vectors(conn, 8)

@@ -12,12 +12,13 @@ import pytest
 
 from index import vectors
 from index.ann import AnnConfig, search_parameters
-from index.catalog import catalog_path, connect, transaction
+from index.catalog import catalog_path, connect
 from index.errors import StorageError
 from index.models import Manifest
 from index.publish import IndexChoice, publish_from_catalog
 from index.quantizer import RECORD_FILE, TRAINED_FILE
 from ingest.chunk import ChunkingConfig
+from tests.catalog_support import add_document, blobs
 
 DIMENSION = 32
 MODEL = {"profile": "test", "name": "test", "weights_sha256": "w" * 64}
@@ -32,26 +33,6 @@ def _vectors(count: int, seed: int) -> npt.NDArray[np.float32]:
     return (drawn / np.linalg.norm(drawn, axis=1, keepdims=True)).astype(np.float32)
 
 
-def _add_document(home: Path, name: str, rows: npt.NDArray[np.float32]) -> None:
-    conn = connect(catalog_path(home))
-    try:
-        with transaction(conn):
-            conn.execute(
-                "INSERT INTO documents (doc_id, root_label, root_path, rel_path, file_type, "
-                "title, modified_at, size, mtime_ns, sha256, fs_uid, fs_gid, fs_mode, fs_user, "
-                "fs_group, public, seq, indexed_at) VALUES (?, 'r', '/r', ?, 'txt', 'a', "
-                "'2026-01-01', 1, 1, 'x', 0, 0, 420, 'u', 'g', 1, 1, '2026-01-01')",
-                [f"r/{name}", name],
-            )
-            conn.executemany(
-                "INSERT INTO chunks (doc_id, ordinal, text, text_sha256, embedding) "
-                "VALUES (?, ?, 't', 'h', ?)",
-                [(f"r/{name}", n, row.tobytes()) for n, row in enumerate(rows)],
-            )
-    finally:
-        conn.close()
-
-
 def _publish(home: Path, choice: IndexChoice = CHOICE, model: dict[str, str] = MODEL) -> Manifest:
     conn = connect(catalog_path(home))
     try:
@@ -63,7 +44,7 @@ def _publish(home: Path, choice: IndexChoice = CHOICE, model: dict[str, str] = M
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     """A catalog of 1,000 chunks with one IVF+SQ8 generation published (and trained)."""
-    _add_document(tmp_path, "a.txt", _vectors(1_000, seed=1))
+    add_document(tmp_path, "a.txt", blobs(_vectors(1_000, seed=1)))
     manifest = _publish(tmp_path)
     assert (manifest.index_kind, manifest.reused_training) == ("ivf_sq8", False)
     assert manifest.trained_count == 1_000
@@ -87,7 +68,7 @@ def _recall_at_10(home: Path) -> float:
 def test_the_next_publish_reuses_the_training_and_finds_what_exact_search_finds(
     home: Path,
 ) -> None:
-    _add_document(home, "b.txt", _vectors(600, seed=2))
+    add_document(home, "b.txt", blobs(_vectors(600, seed=2)))
     manifest = _publish(home)
     assert (manifest.reused_training, manifest.trained_count) == (True, 1_000)
     assert (manifest.index_kind, manifest.vector_count) == ("ivf_sq8", 1_600)
@@ -95,10 +76,10 @@ def test_the_next_publish_reuses_the_training_and_finds_what_exact_search_finds(
 
 
 def test_a_size_past_the_factor_trains_again(home: Path) -> None:
-    _add_document(home, "b.txt", _vectors(1_200, seed=2))
+    add_document(home, "b.txt", blobs(_vectors(1_200, seed=2)))
     manifest = _publish(home)
     assert (manifest.reused_training, manifest.trained_count) == (False, 2_200)
-    _add_document(home, "c.txt", _vectors(100, seed=3))
+    add_document(home, "c.txt", blobs(_vectors(100, seed=3)))
     assert _publish(home).trained_count == 2_200  # the new training is kept in turn
     assert _recall_at_10(home) >= 0.95
 
