@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -28,8 +29,12 @@ MAX_CANDIDATES = 20_000
 
 _TOP_SQL = (
     "SELECT rowid, -bm25(chunks_fts) FROM chunks_fts WHERE chunks_fts MATCH ? "
-    "ORDER BY bm25(chunks_fts) LIMIT ?"
+    "ORDER BY bm25(chunks_fts), rowid LIMIT ?"
 )
+
+# The ``limit`` best-scoring matching chunks as ``(rowid, score)``, best first: FTS5's ranking
+# (``fts_ranking``) or the same ranking from the in-memory postings (``index.postings``).
+Ranking = Callable[[int], list[tuple[int, float]]]
 
 
 @dataclass(frozen=True)
@@ -76,19 +81,37 @@ class DeepScores:
         return self.scores.get(rowid, self.floor)
 
 
-def deep_scores(conn: sqlite3.Connection, match: str | None, keep: int) -> DeepScores:
+def fts_ranking(conn: sqlite3.Connection, match: str) -> Ranking:
+    """FTS5's own ranking of ``match``, best first, ties by row id."""
+
+    def rank(limit: int) -> list[tuple[int, float]]:
+        return [(row[0], row[1]) for row in conn.execute(_TOP_SQL, (match, limit))]
+
+    return rank
+
+
+def deep_scores(
+    conn: sqlite3.Connection, match: str | None, keep: int, rank: Ranking | None = None
+) -> DeepScores:
     """The ``keep`` best chunks' BM25 for ``match`` over the whole catalog."""
     if match is None:
         return DeepScores()
-    return DeepScores.kept(conn.execute(_TOP_SQL, (match, keep)).fetchall(), keep)
+    return DeepScores.kept((rank or fts_ranking(conn, match))(keep), keep)
+
+
+def query_phrases(query: str) -> list[str]:
+    """Every analysed variant of every content word of ``query``, in match order."""
+    return [term for group in query_terms(query) for term in sorted(group)]
 
 
 def match_expression(query: str) -> str | None:
     """The FTS5 query for ``query``: any analysed variant of any content word (None: no words)."""
-    variants = query_terms(query)
-    if not variants:
-        return None
-    return " OR ".join(f'"{term}"' for group in variants for term in sorted(group))
+    return phrases_match(query_phrases(query))
+
+
+def phrases_match(phrases: list[str]) -> str | None:
+    """The FTS5 query matching any of ``phrases`` (None: none)."""
+    return " OR ".join(f'"{phrase}"' for phrase in phrases) or None
 
 
 def top_lexical(
@@ -106,18 +129,20 @@ def lexical_arm(
     condition: Condition,
     share: float = 1.0,
     keep: int = 0,
+    rank: Ranking | None = None,
 ) -> tuple[dict[int, float], DeepScores]:
     """``top_lexical``, plus the ``keep`` best chunks' scores over the whole catalog.
 
-    FTS5 scores every match to rank them anyway, so keeping more of its ranking costs only
-    the rows read.
+    ``rank`` is ``match``'s ranking over the whole catalog (FTS5's own by default). It scores
+    every match to rank them anyway, so keeping more of it costs only the rows read.
     """
+    rank = rank or fts_ranking(conn, match)
     fetch = _fetch(depth, share)
     deep = DeepScores()
     for _ in range(2):
         if fetch is None:
             break
-        rows = conn.execute(_TOP_SQL, (match, max(fetch, keep))).fetchall()
+        rows = rank(max(fetch, keep))
         if keep and not deep.scores:
             deep = DeepScores.kept(rows, keep)
         candidates = rows[:fetch]
@@ -127,7 +152,7 @@ def lexical_arm(
             return dict(ranked[:depth]), deep
         fetch = _fetch(depth, len(ranked) / len(candidates))
     if keep and not deep.scores:
-        deep = deep_scores(conn, match, keep)
+        deep = deep_scores(conn, match, keep, rank)
     return _joined(conn, match, depth, condition), deep
 
 
@@ -158,7 +183,7 @@ def _joined(
     rows = conn.execute(
         "SELECT f.rowid, -bm25(chunks_fts) FROM chunks_fts f "
         "JOIN chunks c ON c.chunk_rowid = f.rowid JOIN documents d ON d.doc_id = c.doc_id "
-        f"WHERE chunks_fts MATCH ? AND {condition.sql} ORDER BY bm25(chunks_fts) LIMIT ?",
+        f"WHERE chunks_fts MATCH ? AND {condition.sql} ORDER BY bm25(chunks_fts), f.rowid LIMIT ?",
         [match, *condition.params, depth],
     )
     return {int(row[0]): float(row[1]) for row in rows}

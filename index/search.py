@@ -27,8 +27,17 @@ from index.governance.config import GovernanceConfig
 from index.governance.query_log import QueryLog
 from index.governance.ranking import govern_hits
 from index.hits import chunk_documents, load_hits
-from index.lexical import Condition, DeepScores, deep_scores, lexical_arm, match_expression
+from index.lexical import (
+    Condition,
+    DeepScores,
+    Ranking,
+    deep_scores,
+    lexical_arm,
+    phrases_match,
+    query_phrases,
+)
 from index.models import Hit, Manifest
+from index.postings import LexicalMemory
 from index.readers import Principal
 from index.retired import visible_sql
 from index.threads import use_search_threads
@@ -94,12 +103,17 @@ class Searcher:
         manifest: Manifest,
         index: faiss.Index,
         config: SearchConfig,
+        lexical_memory: LexicalMemory | None = None,
     ) -> None:
+        """``lexical_memory`` None starts building this catalog's postings (``index.postings``);
+        pass ``LexicalMemory.off()`` to rank lexically with FTS5 alone, or another searcher's
+        to share its postings."""
         self.home = home
         self.encoder = encoder
         self.manifest = manifest
         self.index = index
         self.config = config
+        self.lexical_memory = lexical_memory or LexicalMemory(catalog_path(home))
         self.effort = recorded_config(manifest.index_kind, manifest.search_effort)
         self._local = threading.local()
         self._arm_threads = ThreadPoolExecutor(ARM_THREADS, thread_name_prefix="lexical-arm")
@@ -112,8 +126,10 @@ class Searcher:
         encoder: Encoder,
         profile: str,
         config: SearchConfig | None = None,
+        lexical_memory: bool = True,
     ) -> Searcher:
-        """Load the live generation of ``home`` and check it was built with ``profile``.
+        """Load the live generation of ``home`` and check it was built with ``profile``;
+        ``lexical_memory`` False ranks lexically with FTS5 alone (see ``__init__``).
 
         Raises:
             IndexNotFoundError: nothing was ingested yet.
@@ -127,7 +143,14 @@ class Searcher:
                 f"'{profile}' is configured. Set WEGWIJS_MODEL={manifest.model_profile}, "
                 f"or re-embed: 'wegwijs --home {home} --model {profile} reindex'."
             )
-        return cls(home, encoder, manifest, index, config or SearchConfig())
+        memory = None if lexical_memory else LexicalMemory.off()
+        return cls(home, encoder, manifest, index, config or SearchConfig(), memory)
+
+    def with_config(self, config: SearchConfig) -> Searcher:
+        """The same loaded generation and postings, ranking with ``config``."""
+        return Searcher(
+            self.home, self.encoder, self.manifest, self.index, config, self.lexical_memory
+        )
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -256,7 +279,9 @@ class Searcher:
         missing_lexical = wanted - lexical.keys()
         if missing_lexical:
             if deep is None:
-                deep = deep_scores(self.conn, match_expression(query), COMPLETION_DEPTH)
+                phrases = query_phrases(query)
+                match = phrases_match(phrases)
+                deep = deep_scores(self.conn, match, COMPLETION_DEPTH, self._ranking(phrases))
             lexical = {**lexical_scores(deep, missing_lexical), **lexical}
         return dense, lexical
 
@@ -268,16 +293,25 @@ class Searcher:
         self, query: str, depth: int, filters: Filters, keep: int = 0
     ) -> tuple[dict[int, float], DeepScores]:
         """``lexical``, plus the ``keep`` best chunks' scores whatever the filters (completion)."""
-        match = match_expression(query)
+        phrases = query_phrases(query)
+        match = phrases_match(phrases)
         if match is None:
             return {}, DeepScores()
         allowed = self._allowed_ids(filters)
         if allowed is not None and len(allowed) == 0:
             return {}, DeepScores()
         share = 1.0 if allowed is None else len(allowed) / max(self.index.ntotal, 1)
-        condition, params = filter_sql(self.scoped(filters))
-        filtered = Condition(condition, tuple(params))
-        return lexical_arm(self.conn, match, depth, self.visible() & filtered, share, keep)
+        sql, params = filter_sql(self.scoped(filters))
+        condition = self.visible() & Condition(sql, tuple(params))
+        rank = self._ranking(phrases)
+        return lexical_arm(self.conn, match, depth, condition, share, keep, rank)
+
+    def _ranking(self, phrases: list[str]) -> Ranking | None:
+        """The postings' ranking of ``phrases`` once built (None: FTS5's)."""
+        postings = self.lexical_memory.postings
+        if postings is None or not postings.supports(phrases):
+            return None
+        return lambda limit: postings.ranked(phrases, limit)
 
     def visible(self) -> Condition:
         """Chunks of this generation: none added later, retired ones it still holds.

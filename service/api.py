@@ -76,9 +76,11 @@ ERROR_STATUS: dict[type[Exception], int] = {
 
 
 def _warm_up(live: LiveSearcher) -> None:
-    """Load the index and the query model before the first request, not during it."""
+    """Load the index, the query model and the lexical postings before the first request."""
     try:
-        live.get().encoder.encode_queries(["warm-up"])
+        searcher = live.get()
+        searcher.encoder.encode_queries(["warm-up"])
+        searcher.lexical_memory.wait()
     except SearchIndexError as exc:  # empty or damaged home: /healthz and each request say why
         logger.warning("Not warmed up: %s", exc)
 

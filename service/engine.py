@@ -50,7 +50,10 @@ def open_searcher(settings: Settings) -> Searcher:
     migrated first: its readers come from its mode bits until the next ingest)."""
     migrate_catalog(settings.home)
     encoder = make_encoder(settings)
-    return Searcher.open(settings.home, encoder, encoder.profile.name, search_config(settings))
+    config = search_config(settings)
+    return Searcher.open(
+        settings.home, encoder, encoder.profile.name, config, settings.lexical_memory
+    )
 
 
 def search_config(settings: Settings) -> SearchConfig:

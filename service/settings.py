@@ -61,6 +61,11 @@ class Settings(BaseSettings):
         _SEARCH.completion,
         description="Score every candidate in both arms before fusing (off: impute the lowest).",
     )
+    lexical_memory: bool = Field(
+        True,
+        description="Score the lexical arm from term counts held in memory (about 0.5 KB a "
+        "chunk; the same scores as FTS5, about ten times sooner). Off: FTS5 alone.",
+    )
     fusion_normalisation: Normalisation = Field(
         "zscore", description="How each arm's scores are normalised before fusion."
     )

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 from index.errors import IndexCorruptError
+from index.postings import LexicalMemory
 from index.search import Searcher
 from index.vectors import current_generation
 from service.settings import Settings
@@ -52,4 +53,5 @@ class LiveSearcher:
         from index import vectors
 
         manifest, index = vectors.load_newest_valid(self._settings.home)
-        return Searcher(old.home, old.encoder, manifest, index, old.config)
+        memory = None if self._settings.lexical_memory else LexicalMemory.off()
+        return Searcher(old.home, old.encoder, manifest, index, old.config, memory)

@@ -49,7 +49,7 @@ def quiet(searcher: Searcher) -> Searcher:
     """The same loaded searcher without query logging, for governance's own searches."""
     governance = replace(searcher.config.governance, log_queries=False)
     config = replace(searcher.config, governance=governance)
-    plain = Searcher(searcher.home, searcher.encoder, searcher.manifest, searcher.index, config)
+    plain = searcher.with_config(config)
     return plain.scoped_to(searcher.reader)
 
 

@@ -46,10 +46,7 @@ def test_runs_match_searcher_search_for_every_mode(searcher: Searcher) -> None:
     runs = run_queries(searcher, queries, configs, lambda h: h.doc_path)
     # Eval scores retrieval itself: compare with a searcher that neither hides nor demotes.
     neutral = GovernanceConfig(demotion=1.0, log_queries=False)
-    plain = Searcher(
-        searcher.home, searcher.encoder, searcher.manifest, searcher.index,
-        replace(search, governance=neutral),
-    )  # fmt: skip
+    plain = searcher.with_config(replace(search, governance=neutral))
     for config, run in zip(configs, runs, strict=True):
         assert len(run.latencies_ms) == 2 and all(ms > 0 for ms in run.latencies_ms)
         for query_id, text in queries.items():

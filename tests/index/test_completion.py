@@ -80,13 +80,7 @@ def test_restrict_keeps_the_chunks_of_either_arm() -> None:
 def test_completion_changes_the_fused_ranking_and_can_be_turned_off(searcher: Searcher) -> None:
     """Switched off, fusion imputes each arm's lowest score; on, the true score is used."""
     queries = ["declaratie reiskosten", "wat doe ik bij een datalek", "thuiswerken vergoeding"]
-    off = Searcher(
-        searcher.home,
-        searcher.encoder,
-        searcher.manifest,
-        searcher.index,
-        replace(searcher.config, completion=False),
-    )
+    off = searcher.with_config(replace(searcher.config, completion=False))
     changed = 0
     for query in queries:
         with_completion = [hit.chunk_id for hit in searcher.search(query, top_k=10)]

@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 
 from index.catalog import connect, transaction
-from index.lexical import Condition, match_expression, top_lexical
+from index.lexical import Condition, Ranking, lexical_arm, match_expression, top_lexical
+from index.postings import Postings
 
 DOCUMENTS = 120
 CHUNKS_PER_DOCUMENT = 5
 WORDS = ("verlof", "aanvraag", "reiskosten", "declaratie", "server", "wachtwoord", "budget")
+PHRASES = ["verlof", "reiskosten", "server"]
 MATCH = '"verlof" OR "reiskosten" OR "server"'
 VISIBLE = Condition("d.seq <= ?", (1,))
 
@@ -53,7 +55,7 @@ def _expected(conn: sqlite3.Connection, depth: int, condition: Condition) -> dic
     rows = conn.execute(
         "SELECT f.rowid, -bm25(chunks_fts) FROM chunks_fts f "
         "JOIN chunks c ON c.chunk_rowid = f.rowid JOIN documents d ON d.doc_id = c.doc_id "
-        f"WHERE chunks_fts MATCH ? AND {condition.sql} ORDER BY bm25(chunks_fts) LIMIT ?",
+        f"WHERE chunks_fts MATCH ? AND {condition.sql} ORDER BY bm25(chunks_fts), f.rowid LIMIT ?",
         [MATCH, *condition.params, depth],
     )
     return {row[0]: row[1] for row in rows}
@@ -72,10 +74,15 @@ def _expected(conn: sqlite3.Connection, depth: int, condition: Condition) -> dic
     ],
 )
 @pytest.mark.parametrize("depth", [5, 40, 1000])
+@pytest.mark.parametrize("ranked_by", ["fts5", "postings"])
 def test_top_matches_equal_the_joined_query(
-    conn: sqlite3.Connection, condition: Condition, share: float, depth: int
+    conn: sqlite3.Connection, condition: Condition, share: float, depth: int, ranked_by: str
 ) -> None:
-    found = top_lexical(conn, MATCH, depth, VISIBLE & condition, share)
+    rank: Ranking | None = None
+    if ranked_by == "postings":
+        postings = Postings.build(conn)
+        rank = lambda limit: postings.ranked(PHRASES, limit)  # noqa: E731
+    found, _ = lexical_arm(conn, MATCH, depth, VISIBLE & condition, share, rank=rank)
     expected = _expected(conn, depth, VISIBLE & condition)
     assert list(found.items()) == list(expected.items())
 

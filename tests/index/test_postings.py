@@ -1,0 +1,129 @@
+"""The in-memory postings score and rank every query exactly as FTS5's ``bm25()`` does."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from index.analyze import document_terms
+from index.catalog import connect, transaction
+from index.lexical import fts_ranking, phrases_match, query_phrases
+from index.postings import LexicalMemory, Postings
+from index.search import Searcher
+from service.sample_share.questions import load_questions
+
+# Words FTS5's tokenizer might read otherwise than our analysis: compounds, accents, an
+# underscore (two tokens to FTS5), digits, ligatures, non-Latin scripts, stop words.
+WORDS = (
+    "verlofaanvraag", "verlof", "aanvragen", "reiskosten", "declaratie", "café", "Één",
+    "straße", "snake_case", "x²", "ﬁle", "日本語", "ø", "server", "servers", "de", "the", "42",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite3.Connection]:
+    conn = connect(Path(tmp_path_factory.mktemp("postings")) / "catalog.sqlite")
+    yield conn
+    conn.close()
+
+
+def _fill(conn: sqlite3.Connection, texts: list[tuple[str, str]]) -> None:
+    with transaction(conn):
+        conn.execute("DELETE FROM chunks_fts")
+        for rowid, (text, language) in enumerate(texts, start=1):
+            terms = document_terms(text, language)
+            conn.execute("INSERT INTO chunks_fts (rowid, terms) VALUES (?, ?)", (rowid, terms))
+
+
+def _assert_same_ranking(conn: sqlite3.Connection, postings: Postings, query: str) -> None:
+    phrases = query_phrases(query)
+    match = phrases_match(phrases)
+    if match is None:
+        return
+    expected = fts_ranking(conn, match)(1000)
+    if not postings.supports(phrases):
+        with pytest.raises(ValueError, match="single tokens"):
+            postings.ranked(phrases, 1000)
+        return
+    found = postings.ranked(phrases, 1000)
+    assert [rowid for rowid, _ in found] == [rowid for rowid, _ in expected], query
+    for (_, score), (_, fts) in zip(found, expected, strict=True):
+        assert score == pytest.approx(fts, rel=1e-9, abs=1e-12)
+
+
+texts = st.lists(
+    st.tuples(
+        st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join),
+        st.sampled_from(["nl", "en", "de", None]),
+    ),
+    min_size=1,
+    max_size=40,
+)
+queries = st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=4).map(" ".join))
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(texts=texts, queries=queries)
+def test_postings_rank_and_score_as_fts5(
+    catalog: sqlite3.Connection, texts: list[tuple[str, str]], queries: list[str]
+) -> None:
+    _fill(catalog, texts)
+    postings = Postings.build(catalog)
+    assert len(postings) == len(texts)
+    for query in queries:
+        _assert_same_ranking(catalog, postings, query)
+
+
+def test_a_limit_keeps_the_best_and_breaks_ties_by_row_id(catalog: sqlite3.Connection) -> None:
+    """Twenty identical chunks tie at the cut; FTS5 and the postings both keep the lowest ids."""
+    texts = [("reiskosten declaratie", "nl")] * 20 + [("reiskosten", "nl")] * 5
+    _fill(catalog, texts + [("verlof", "nl")] * 30)
+    found = Postings.build(catalog).ranked(["reiskost"], 7)
+    expected = fts_ranking(catalog, '"reiskost"')(7)
+    assert [rowid for rowid, _ in found] == [21, 22, 23, 24, 25, 1, 2]
+    assert [rowid for rowid, _ in expected] == [21, 22, 23, 24, 25, 1, 2]
+    assert [score for _, score in found] == pytest.approx([score for _, score in expected])
+
+
+def test_an_empty_catalog_and_a_catalog_without_terms_match_nothing(
+    catalog: sqlite3.Connection,
+) -> None:
+    _fill(catalog, [])
+    assert Postings.build(catalog).ranked(["verlof"], 10) == []
+    _fill(catalog, [("", "nl"), ("?!", "en")])
+    assert Postings.build(catalog).ranked(["verlof"], 10) == []
+
+
+def test_a_catalog_that_cannot_be_read_leaves_fts5_to_answer(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="index.postings"):
+        memory = LexicalMemory(tmp_path / "missing" / "catalog.sqlite")
+        assert memory.wait(timeout=30)
+    assert memory.postings is None
+    assert "FTS5 answers instead" in caplog.text
+
+
+@pytest.mark.parametrize("mode", ["lexical", "hybrid"])
+def test_searches_answer_the_same_from_postings_and_from_fts5(
+    searcher: Searcher, mode: str
+) -> None:
+    """The sample questions over the ingested share, with and without the postings."""
+    fts_only = Searcher(
+        searcher.home, searcher.encoder, searcher.manifest, searcher.index,
+        searcher.config, LexicalMemory.off(),
+    )  # fmt: skip
+    assert searcher.lexical_memory.wait(timeout=60)
+    assert searcher.lexical_memory.postings is not None
+    for question in (sample.question for sample in load_questions()):
+        found = searcher.search(question, top_k=10, mode=mode)  # type: ignore[arg-type]
+        expected = fts_only.search(question, top_k=10, mode=mode)  # type: ignore[arg-type]
+        assert [hit.chunk_id for hit in found] == [hit.chunk_id for hit in expected], question
