@@ -48,6 +48,7 @@ def searcher_memory(home: Path, profile: str, model_cache: Path, threads: int) -
     gc.collect()
     base = rss_bytes()
     searcher = Searcher.open(home, encoder, profile)
+    searcher.lexical_memory.wait()  # the lexical postings are part of a loaded searcher
     index_loaded = rss_bytes()
     for question in questions[:SEARCHES]:
         searcher.search(question, mode="lexical")
