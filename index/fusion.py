@@ -10,7 +10,7 @@ still counts what one arm found in its title chunk when the other arm finds its 
 
 from __future__ import annotations
 
-import statistics
+import math
 from collections.abc import Callable, Mapping
 from typing import Literal
 
@@ -24,8 +24,9 @@ def normalise(scores: Mapping[int, float], method: Normalisation = "minmax") -> 
         return {}
     values = list(scores.values())
     if method == "zscore":
-        mean = statistics.fmean(values)
-        spread = statistics.pstdev(values)
+        # math.fsum, not statistics.pstdev: its exact fractions took 1.4 ms a search.
+        mean = math.fsum(values) / len(values)
+        spread = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / len(values))
         return {key: (v - mean) / spread if spread > 0 else 0.0 for key, v in scores.items()}
     low, high = min(values), max(values)
     span = high - low
