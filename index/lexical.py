@@ -8,6 +8,9 @@ filters let through (known from the dense arm's allowed ids); when the condition
 too many, the candidates are widened once by the share that passed, and a filter narrower than
 ``MIN_PASSING_SHARE`` runs the joined query instead. Either way the result is the ``depth``
 best-scoring chunks that pass the conditions, as the joined query gives.
+
+The ranking itself is FTS5's, or the same ranking from a generation's in-memory postings
+(``index.postings``) passed in as ``rank``; the joined query for narrow filters is always FTS5.
 """
 
 from __future__ import annotations

@@ -18,15 +18,18 @@ class ServerVariant:
             request thread whatever this says).
         query_runtime: ``WEGWIJS_QUERY_RUNTIME``: ``onnx`` (the default) or ``torch``.
         query_cache: ``WEGWIJS_QUERY_CACHE``, or ``None`` for the default.
+        lexical_memory: ``WEGWIJS_LEXICAL_MEMORY``: the lexical arm scores from in-memory
+            postings (the default) or from FTS5 alone.
     """
 
     name: str
     threads: int
     query_runtime: str = "onnx"
     query_cache: int | None = None
+    lexical_memory: bool = True
 
 
-TORCH_SERVER = ServerVariant("torch queries (before)", 2, "torch")
+FTS5_SERVER = ServerVariant("FTS5 lexical arm (before)", 2, lexical_memory=False)
 ONNX_SERVER = ServerVariant("onnx queries, no cache", 2, "onnx", 0)
 DEFAULT_SERVER = ServerVariant("onnx + query cache (default)", 2)
 
@@ -77,7 +80,7 @@ class BenchPlan:
     http_requests: int = 16
     http_busy_requests: int = 8
     http_clients: tuple[int, ...] = (1, 8)
-    http_variants: tuple[ServerVariant, ...] = (TORCH_SERVER, ONNX_SERVER, DEFAULT_SERVER)
+    http_variants: tuple[ServerVariant, ...] = (FTS5_SERVER, ONNX_SERVER, DEFAULT_SERVER)
     vector_size: int = 1_000_000
     hnsw_size: int = 200_000
     recall_queries: int = 200

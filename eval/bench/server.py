@@ -47,6 +47,7 @@ def _server_env(model_cache: Path, variant: ServerVariant) -> dict[str, str]:
     env["WEGWIJS_RATE_LIMIT"] = ""  # one loopback caller measures throughput: no 20/s per caller
     if variant.query_cache is not None:
         env["WEGWIJS_QUERY_CACHE"] = str(variant.query_cache)
+    env["WEGWIJS_LEXICAL_MEMORY"] = str(variant.lexical_memory).lower()
     return env
 
 
