@@ -13,11 +13,12 @@ FTS5 would read as phrases of several tokens is left to FTS5 (``scores`` returns
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import re
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,17 +62,31 @@ class Postings:
 
     @classmethod
     def build(cls, conn: sqlite3.Connection) -> Postings:
-        """Count the terms of every row of the catalog's full-text index."""
-        rows = conn.execute("SELECT rowid, terms FROM chunks_fts ORDER BY rowid").fetchall()
-        counts, vocabulary = _count([row[1] or "" for row in rows])
+        """Count the terms of every row of the catalog's full-text index.
+
+        The rows are streamed, not fetched at once: at 100,000 chunks their text would take
+        more memory than the counts it becomes.
+        """
+        rowids: list[int] = []
+
+        def texts() -> Iterator[str]:
+            for rowid, terms in conn.execute("SELECT rowid, terms FROM chunks_fts ORDER BY rowid"):
+                rowids.append(rowid)
+                yield terms or ""
+
+        counts, vocabulary = _count(texts())
+        if counts is None:
+            counts = sparse.csr_matrix((len(rowids), 0), dtype=np.int32)
         lengths = np.asarray(counts.sum(axis=1), dtype=np.float64).ravel()
-        average = lengths.sum() / len(rows) if rows else 0.0
+        average = lengths.sum() / len(rowids) if rowids else 0.0
         counts.data = np.minimum(counts.data, _MAX_COUNT).astype(np.uint16)
         return cls(
-            rowids=np.fromiter((row[0] for row in rows), np.int64, len(rows)),
+            rowids=np.array(rowids, dtype=np.int64),
             counts=sparse.csc_matrix(counts),
             vocabulary=vocabulary,
-            length_norm=K1 * (1 - B + B * lengths / average) if average else np.full(len(rows), K1),
+            length_norm=K1 * (1 - B + B * lengths / average)
+            if average
+            else np.full(len(rowids), K1),
         )
 
     def __len__(self) -> int:
@@ -131,16 +146,28 @@ def _best(
     return np.concatenate([above, positions[scores == cut][: limit - len(above)]])
 
 
-def _count(texts: list[str]) -> tuple[sparse.csr_matrix, dict[str, int]]:
-    """Chunk × term counts of ``texts`` and the term ids (no terms at all: no columns)."""
+def _count(texts: Iterable[str]) -> tuple[sparse.csr_matrix | None, dict[str, int]]:
+    """Chunk × term counts of ``texts`` and the term ids (None: not one term in them)."""
     vectorizer = CountVectorizer(
         tokenizer=_TOKEN.findall, token_pattern=None, lowercase=False, dtype=np.int32
     )
     try:
         counts = vectorizer.fit_transform(texts)
     except ValueError:  # "empty vocabulary": no rows, or not one term in them
-        return sparse.csr_matrix((len(texts), 0), dtype=np.int32), {}
+        return None, {}
     return counts, {str(term): int(i) for term, i in vectorizer.vocabulary_.items()}
+
+
+def release_freed_memory() -> None:
+    """Hand the heap's freed pages back to the system (glibc; elsewhere nothing happens).
+
+    Counting 100,000 chunks frees about as much memory again as the postings keep, which
+    glibc would otherwise hold on to: 1,096 resident bytes a chunk instead of 515.
+    """
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 class LexicalMemory:
@@ -178,6 +205,7 @@ class LexicalMemory:
         try:
             with closing(connect(catalog, readonly=True)) as conn:
                 self._postings = Postings.build(conn)
+            release_freed_memory()
             logger.info("Lexical postings: %d chunks in memory", len(self._postings))
         except (sqlite3.Error, OSError, MemoryError, ValueError) as exc:
             logger.warning("Lexical postings not built, FTS5 answers instead: %s", exc)
