@@ -117,7 +117,8 @@ def _render(context: BenchContext, found: list[SearcherMemory]) -> Measured:
     notes = (
         f"Each home opened in a fresh spawned process with profile {context.plan.http_profile}: "
         "RSS after importing torch and FAISS is the base; then `Searcher.open` (the exact index "
-        f"is read into memory) and {SEARCHES} lexical searches (one SQLite connection); the "
+        "is read into memory, the lexical postings are counted; index load includes both) and "
+        f"{SEARCHES} lexical searches (one SQLite connection); the "
         "model is loaded only by the first dense search, shown separately as a fixed cost. "
         "Bytes/chunk = (RSS after the searches − base) / chunks; `growth per chunk` compares the "
         "two homes, which removes fixed costs.",
