@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from service.highlight import find_spans, highlight, make_snippet, match_terms
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index.analyze import fold
+from service.highlight import MIN_PREFIX, find_spans, highlight, make_snippet, match_terms
 
 
 def test_terms_match_whole_words_stems_and_compound_parts() -> None:
@@ -45,3 +51,24 @@ def test_highlight_escapes_document_text_and_marks_only_matches() -> None:
 
 def test_no_terms_means_no_marks() -> None:
     assert find_spans("anything at all", frozenset()) == ()
+
+
+WORDS = ("verlof", "verlofaanvraag", "aanvragen", "Één", "een", "straße", "reis", "re.is", "a+b")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.lists(st.sampled_from(WORDS), max_size=30).map(" ".join),
+    terms=st.frozensets(st.sampled_from([*WORDS, "verl", "aan", "re", "stras", "a+"]), max_size=6),
+)
+def test_a_word_is_marked_when_it_equals_a_term_or_starts_with_a_long_one(
+    text: str, terms: frozenset[str]
+) -> None:
+    """The single prefix pattern marks exactly what checking each term in turn marks."""
+    expected = tuple(
+        m.span()
+        for m in re.finditer(r"\w+", text)
+        if fold(m.group()) in terms
+        or any(len(t) >= MIN_PREFIX and fold(m.group()).startswith(t) for t in terms)
+    )
+    assert find_spans(text, terms) == expected
