@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faiss
 import numpy as np
 import pytest
 
@@ -77,3 +78,23 @@ def test_ivf_refuses_fewer_vectors_than_lists() -> None:
 def test_default_nlist_is_a_power_of_two_near_four_root_n() -> None:
     assert default_nlist(1_000_000) == 2048
     assert default_nlist(100_000) == 1024
+
+
+def test_a_large_exact_index_keeps_half_precision_and_the_same_neighbours() -> None:
+    """Past the limit the flat scan reads 16-bit floats: half the bytes, the same top 10."""
+    vectors = _vectors(3_000, seed=2)
+    ids = np.arange(7, 3_007, dtype=np.int64)
+    full = build_flat(ids, vectors, 384, half_precision_from=10_000)
+    half = build_flat(ids, vectors, 384, half_precision_from=1_000)
+    assert isinstance(faiss.downcast_index(full.index), faiss.IndexFlatIP)
+    assert isinstance(faiss.downcast_index(half.index), faiss.IndexScalarQuantizer)
+    queries = (vectors[::100] + 0.3 * _vectors(30, seed=3)).astype(np.float32)
+    truth_scores, truth = full.search(queries, 10)
+    scores, found = half.search(queries, 10)
+    # Rounding to 16 bits may swap near-ties inside the top 10, never much more.
+    recall = np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth, strict=True)])
+    assert recall >= 0.99 and found[:, 0].tolist() == truth[:, 0].tolist()
+    assert np.abs(scores - truth_scores).max() < 1e-3
+    allowed = AllowedIds.of(ids[1::2])
+    _, filtered = half.search(queries, 10, params=search_parameters(half, AnnConfig(), allowed))
+    assert set(filtered.ravel()) <= set(ids[1::2].tolist())
