@@ -20,6 +20,7 @@ class ServerVariant:
         query_cache: ``WEGWIJS_QUERY_CACHE``, or ``None`` for the default.
         lexical_memory: ``WEGWIJS_LEXICAL_MEMORY``: the lexical arm scores from in-memory
             postings (the default) or from FTS5 alone.
+        workers: ``WEGWIJS_WORKERS``: server processes behind the one port.
     """
 
     name: str
@@ -27,11 +28,13 @@ class ServerVariant:
     query_runtime: str = "onnx"
     query_cache: int | None = None
     lexical_memory: bool = True
+    workers: int = 1
 
 
 FTS5_SERVER = ServerVariant("FTS5 lexical arm (before)", 2, lexical_memory=False)
 ONNX_SERVER = ServerVariant("onnx queries, no cache", 2, "onnx", 0)
 DEFAULT_SERVER = ServerVariant("onnx + query cache (default)", 2)
+TWO_WORKERS = ServerVariant("default, 2 worker processes", 2, workers=2)
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,12 @@ class BenchPlan:
     http_requests: int = 16
     http_busy_requests: int = 8
     http_clients: tuple[int, ...] = (1, 8)
-    http_variants: tuple[ServerVariant, ...] = (FTS5_SERVER, ONNX_SERVER, DEFAULT_SERVER)
+    http_variants: tuple[ServerVariant, ...] = (
+        FTS5_SERVER,
+        ONNX_SERVER,
+        DEFAULT_SERVER,
+        TWO_WORKERS,
+    )
     vector_size: int = 1_000_000
     hnsw_size: int = 200_000
     recall_queries: int = 200

@@ -48,6 +48,7 @@ def _server_env(model_cache: Path, variant: ServerVariant) -> dict[str, str]:
     if variant.query_cache is not None:
         env["WEGWIJS_QUERY_CACHE"] = str(variant.query_cache)
     env["WEGWIJS_LEXICAL_MEMORY"] = str(variant.lexical_memory).lower()
+    env["WEGWIJS_WORKERS"] = str(variant.workers)
     return env
 
 
