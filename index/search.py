@@ -46,6 +46,9 @@ SearchMode = Literal["hybrid", "dense", "lexical"]
 SEARCH_MODES: tuple[SearchMode, ...] = ("hybrid", "dense", "lexical")
 # Lexical arms of concurrent hybrid searches that may run beside their dense arm at once.
 ARM_THREADS = 16
+# Candidates governed beyond the hits asked for: hidden ones are replaced from these, and
+# demoted ones may fall below them (``Searcher._governed``).
+MIN_HEADROOM = 20
 
 
 @dataclass(frozen=True)
@@ -185,11 +188,26 @@ class Searcher:
             if self.config.completion:
                 dense, lexical = self.complete(query, dense, lexical, deep)
             ranked = fuse_arms(self.conn, self.config, dense, lexical)
-        candidates = load_hits(self.conn, ranked[: top_k * 3])
-        governance = self.config.governance
-        hits = govern_hits(self.conn, candidates, governance, include_outdated)[:top_k]
-        self.query_log.record(query, hits, dense, governance)
+        hits = self._governed(ranked, top_k, include_outdated)
+        self.query_log.record(query, hits, dense, self.config.governance)
         return hits
+
+    def _governed(
+        self, ranked: list[tuple[int, float]], top_k: int, include_outdated: bool
+    ) -> list[Hit]:
+        """The best ``top_k`` hits once governance has hidden and demoted what it must.
+
+        Loading and governing a candidate costs about 40 µs, so only ``top_k`` plus some
+        headroom are (a third of a 50-hit page's time went to governing 150); while governance
+        hides so many that fewer than ``top_k`` remain, the window doubles.
+        """
+        window = top_k + max(MIN_HEADROOM, top_k // 2)
+        while True:
+            candidates = load_hits(self.conn, ranked[:window])
+            hits = govern_hits(self.conn, candidates, self.config.governance, include_outdated)
+            if len(hits) >= top_k or window >= len(ranked):
+                return hits[:top_k]
+            window *= 2
 
     def _arms(
         self, query: str, depth: int, filters: Filters, mode: SearchMode

@@ -12,7 +12,8 @@ from index.catalog import catalog_path
 from index.encoder import SentenceTransformerEncoder
 from index.governance.config import GovernanceConfig
 from index.governance.ranking import demote
-from index.search import SearchConfig, Searcher
+from index.governance.review_state import ReviewPolicy
+from index.search import MIN_HEADROOM, SearchConfig, Searcher
 from service.settings import Settings
 from tests.governance_support import copy_home
 
@@ -82,3 +83,19 @@ def test_library_searches_are_not_logged(home: Path, encoder: SentenceTransforme
 @pytest.mark.parametrize(("score", "demoted"), [(2.0, 1.6), (0.0, 0.0), (-1.0, -1.25)])
 def test_demotion_lowers_positive_and_negative_scores(score: float, demoted: float) -> None:
     assert demote(score, 0.8) == pytest.approx(demoted)
+
+
+def test_hidden_hits_are_replaced_from_further_down_the_ranking(
+    sample_ingest: RunSummary, sample_settings: Settings, encoder: SentenceTransformerEncoder
+) -> None:
+    """A one-day review interval expires every owned document: most candidates are hidden, so
+    the governed window widens until enough visible hits are found, the ones a search that
+    governs every candidate returns first."""
+    searcher = _searcher(sample_settings.home, encoder, policy=ReviewPolicy(default_days=1))
+    query = "hoe vraag ik verlof aan"
+    candidates = searcher.search(query, top_k=5 + MIN_HEADROOM, include_outdated=True)
+    hidden = [hit for hit in candidates if hit.review_state == "expired"]
+    assert len(hidden) > MIN_HEADROOM  # the first window holds fewer than 5 visible hits
+    found = searcher.search(query, top_k=5)
+    assert len(found) == 5 and all(hit.review_state != "expired" for hit in found)
+    assert found == searcher.search(query, top_k=150)[:5]  # same candidates, all governed
