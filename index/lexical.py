@@ -9,8 +9,8 @@ too many, the candidates are widened once by the share that passed, and a filter
 ``MIN_PASSING_SHARE`` runs the joined query instead. Either way the result is the ``depth``
 best-scoring chunks that pass the conditions, as the joined query gives.
 
-The ranking itself is FTS5's, or the same ranking from a generation's in-memory postings
-(``index.postings``) passed in as ``rank``; the joined query for narrow filters is always FTS5.
+A served generation answers the same from its in-memory postings once they are built
+(``index.postings.postings_arm``, no SQL at all); this is the path until then.
 """
 
 from __future__ import annotations
@@ -35,8 +35,7 @@ _TOP_SQL = (
     "ORDER BY bm25(chunks_fts), rowid LIMIT ?"
 )
 
-# The ``limit`` best-scoring matching chunks as ``(rowid, score)``, best first: FTS5's ranking
-# (``fts_ranking``) or the same ranking from the in-memory postings (``index.postings``).
+# The ``limit`` best-scoring matching chunks as ``(rowid, score)``, best first.
 Ranking = Callable[[int], list[tuple[int, float]]]
 
 
@@ -93,13 +92,11 @@ def fts_ranking(conn: sqlite3.Connection, match: str) -> Ranking:
     return rank
 
 
-def deep_scores(
-    conn: sqlite3.Connection, match: str | None, keep: int, rank: Ranking | None = None
-) -> DeepScores:
+def deep_scores(conn: sqlite3.Connection, match: str | None, keep: int) -> DeepScores:
     """The ``keep`` best chunks' BM25 for ``match`` over the whole catalog."""
     if match is None:
         return DeepScores()
-    return DeepScores.kept((rank or fts_ranking(conn, match))(keep), keep)
+    return DeepScores.kept(fts_ranking(conn, match)(keep), keep)
 
 
 def query_phrases(query: str) -> list[str]:
@@ -132,14 +129,13 @@ def lexical_arm(
     condition: Condition,
     share: float = 1.0,
     keep: int = 0,
-    rank: Ranking | None = None,
 ) -> tuple[dict[int, float], DeepScores]:
     """``top_lexical``, plus the ``keep`` best chunks' scores over the whole catalog.
 
-    ``rank`` is ``match``'s ranking over the whole catalog (FTS5's own by default). It scores
-    every match to rank them anyway, so keeping more of it costs only the rows read.
+    FTS5 scores every match to rank them anyway, so keeping more of its ranking costs only
+    the rows read.
     """
-    rank = rank or fts_ranking(conn, match)
+    rank = fts_ranking(conn, match)
     fetch = _fetch(depth, share)
     deep = DeepScores()
     for _ in range(2):
@@ -155,7 +151,7 @@ def lexical_arm(
             return dict(ranked[:depth]), deep
         fetch = _fetch(depth, len(ranked) / len(candidates))
     if keep and not deep.scores:
-        deep = deep_scores(conn, match, keep, rank)
+        deep = DeepScores.kept(rank(keep), keep)
     return _joined(conn, match, depth, condition), deep
 
 

@@ -29,6 +29,8 @@ from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer  # type: ignore[import-untyped]
 
 from index.catalog import connect
+from index.lexical import DeepScores
+from index.retired import visible_sql
 
 logger = logging.getLogger(__name__)
 
@@ -53,16 +55,20 @@ class Postings:
         counts: chunk position × term id → occurrences (compressed by column: a term's chunks).
         vocabulary: term → term id.
         length_norm: per chunk, ``k1 * (1 - b + b * length / average length)``.
+        visible: per chunk, whether the generation it was built for holds it (see
+            ``index.retired``); the full-text index also holds newer and retired chunks.
     """
 
     rowids: npt.NDArray[np.int64]
     counts: sparse.csc_matrix
     vocabulary: dict[str, int]
     length_norm: npt.NDArray[np.float64]
+    visible: npt.NDArray[np.bool_]
 
     @classmethod
-    def build(cls, conn: sqlite3.Connection) -> Postings:
-        """Count the terms of every row of the catalog's full-text index.
+    def build(cls, conn: sqlite3.Connection, catalog_seq: int | None = None) -> Postings:
+        """Count the terms of every row of the catalog's full-text index; chunks are visible
+        in the generation at ``catalog_seq`` (None: all of them).
 
         The rows are streamed, not fetched at once: at 100,000 chunks their text would take
         more memory than the counts it becomes.
@@ -80,13 +86,13 @@ class Postings:
         lengths = np.asarray(counts.sum(axis=1), dtype=np.float64).ravel()
         average = lengths.sum() / len(rowids) if rowids else 0.0
         counts.data = np.minimum(counts.data, _MAX_COUNT).astype(np.uint16)
+        ids = np.array(rowids, dtype=np.int64)
         return cls(
-            rowids=np.array(rowids, dtype=np.int64),
+            rowids=ids,
             counts=sparse.csc_matrix(counts),
             vocabulary=vocabulary,
-            length_norm=K1 * (1 - B + B * lengths / average)
-            if average
-            else np.full(len(rowids), K1),
+            length_norm=K1 * (1 - B + B * lengths / average) if average else np.full(len(ids), K1),
+            visible=_visible(conn, ids, catalog_seq),
         )
 
     def __len__(self) -> int:
@@ -129,12 +135,54 @@ class Postings:
     def ranked(self, phrases: Sequence[str], limit: int) -> Ranked:
         """The ``limit`` best-scoring matching chunks as ``(rowid, score)``, best first, ties by
         row id: what FTS5's ``ORDER BY bm25(...), rowid LIMIT`` returns."""
-        total = self.scores(phrases)
-        matched = np.flatnonzero(total > 0)
+        return self.top(self.scores(phrases), limit)
+
+    def within(self, bitmap: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
+        """Per chunk, whether its row id is set in ``bitmap`` (``index.ann.AllowedIds``)."""
+        bits = np.unpackbits(bitmap, bitorder="little").astype(bool)
+        inside = self.rowids < len(bits)
+        found: npt.NDArray[np.bool_] = inside & bits[np.where(inside, self.rowids, 0)]
+        return found
+
+    def top(
+        self,
+        total: npt.NDArray[np.float64],
+        limit: int,
+        mask: npt.NDArray[np.bool_] | None = None,
+    ) -> Ranked:
+        """``ranked`` from ``scores``' ``total``, among the chunks ``mask`` lets through."""
+        matched = np.flatnonzero(total > 0 if mask is None else (total > 0) & mask)
         if len(matched) > limit:
             matched = _best(matched, total[matched], limit)
         best = matched[np.lexsort((self.rowids[matched], -total[matched]))]
         return [(int(r), float(s)) for r, s in zip(self.rowids[best], total[best], strict=True)]
+
+
+def postings_arm(
+    postings: Postings,
+    phrases: Sequence[str],
+    depth: int,
+    allowed: npt.NDArray[np.uint8] | None,
+    keep: int = 0,
+) -> tuple[dict[int, float], DeepScores]:
+    """``index.lexical.lexical_arm`` from the postings: the ``depth`` best visible chunks that
+    ``allowed`` (a row id bitmap; None: every chunk) lets through, and the ``keep`` best of the
+    whole full-text index for completion. No SQL: the filters are already in ``allowed``.
+    """
+    total = postings.scores(phrases)
+    mask = postings.visible if allowed is None else postings.visible & postings.within(allowed)
+    arm = dict(postings.top(total, depth, mask))
+    return arm, DeepScores.kept(postings.top(total, keep), keep) if keep else DeepScores()
+
+
+def _visible(
+    conn: sqlite3.Connection, rowids: npt.NDArray[np.int64], catalog_seq: int | None
+) -> npt.NDArray[np.bool_]:
+    if catalog_seq is None:
+        return np.ones(len(rowids), dtype=bool)
+    condition, params = visible_sql("c", catalog_seq)
+    rows = conn.execute(f"SELECT chunk_rowid FROM chunks c WHERE {condition}", params)
+    return np.isin(rowids, np.fromiter((row[0] for row in rows), dtype=np.int64))
 
 
 def _best(
@@ -177,14 +225,15 @@ class LexicalMemory:
     and gets its faster lexical arm seconds later (about 3 s at 100,000 chunks).
     """
 
-    def __init__(self, catalog: Path | None) -> None:
+    def __init__(self, catalog: Path | None, catalog_seq: int | None = None) -> None:
+        """Count the catalog's terms for the generation at ``catalog_seq`` (see ``Postings``)."""
         self._postings: Postings | None = None
         self._done = threading.Event()
         if catalog is None:
             self._done.set()
             return
         threading.Thread(
-            target=self._build, args=(catalog,), name="lexical-postings", daemon=True
+            target=self._build, args=(catalog, catalog_seq), name="lexical-postings", daemon=True
         ).start()
 
     @classmethod
@@ -201,10 +250,10 @@ class LexicalMemory:
         """Wait for the build to end; whether it has."""
         return self._done.wait(timeout)
 
-    def _build(self, catalog: Path) -> None:
+    def _build(self, catalog: Path, catalog_seq: int | None) -> None:
         try:
             with closing(connect(catalog, readonly=True)) as conn:
-                self._postings = Postings.build(conn)
+                self._postings = Postings.build(conn, catalog_seq)
             release_freed_memory()
             logger.info("Lexical postings: %d chunks in memory", len(self._postings))
         except (sqlite3.Error, OSError, MemoryError, ValueError) as exc:

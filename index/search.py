@@ -30,14 +30,13 @@ from index.hits import chunk_documents, load_hits
 from index.lexical import (
     Condition,
     DeepScores,
-    Ranking,
     deep_scores,
     lexical_arm,
     phrases_match,
     query_phrases,
 )
 from index.models import Hit, Manifest
-from index.postings import LexicalMemory
+from index.postings import LexicalMemory, Postings, postings_arm
 from index.readers import Principal
 from index.retired import visible_sql
 from index.threads import use_search_threads
@@ -116,7 +115,9 @@ class Searcher:
         self.manifest = manifest
         self.index = index
         self.config = config
-        self.lexical_memory = lexical_memory or LexicalMemory(catalog_path(home))
+        self.lexical_memory = lexical_memory or LexicalMemory(
+            catalog_path(home), manifest.catalog_seq
+        )
         self.effort = recorded_config(manifest.index_kind, manifest.search_effort)
         self._local = threading.local()
         self._arm_threads = ThreadPoolExecutor(ARM_THREADS, thread_name_prefix="lexical-arm")
@@ -297,9 +298,7 @@ class Searcher:
         missing_lexical = wanted - lexical.keys()
         if missing_lexical:
             if deep is None:
-                phrases = query_phrases(query)
-                match = phrases_match(phrases)
-                deep = deep_scores(self.conn, match, COMPLETION_DEPTH, self._ranking(phrases))
+                deep = self._deep_scores(query_phrases(query))
             lexical = {**lexical_scores(deep, missing_lexical), **lexical}
         return dense, lexical
 
@@ -318,18 +317,25 @@ class Searcher:
         allowed = self._allowed_ids(filters)
         if allowed is not None and len(allowed) == 0:
             return {}, DeepScores()
+        postings = self._postings(phrases)
+        if postings is not None:
+            bitmap = None if allowed is None else allowed.bitmap
+            return postings_arm(postings, phrases, depth, bitmap, keep)
         share = 1.0 if allowed is None else len(allowed) / max(self.index.ntotal, 1)
         sql, params = filter_sql(self.scoped(filters))
         condition = self.visible() & Condition(sql, tuple(params))
-        rank = self._ranking(phrases)
-        return lexical_arm(self.conn, match, depth, condition, share, keep, rank)
+        return lexical_arm(self.conn, match, depth, condition, share, keep)
 
-    def _ranking(self, phrases: list[str]) -> Ranking | None:
-        """The postings' ranking of ``phrases`` once built (None: FTS5's)."""
+    def _postings(self, phrases: list[str]) -> Postings | None:
+        """The generation's postings once built, if they can score ``phrases`` (None: FTS5)."""
         postings = self.lexical_memory.postings
-        if postings is None or not postings.supports(phrases):
-            return None
-        return lambda limit: postings.ranked(phrases, limit)
+        return postings if postings is not None and postings.supports(phrases) else None
+
+    def _deep_scores(self, phrases: list[str]) -> DeepScores:
+        postings = self._postings(phrases)
+        if postings is None:
+            return deep_scores(self.conn, phrases_match(phrases), COMPLETION_DEPTH)
+        return DeepScores.kept(postings.ranked(phrases, COMPLETION_DEPTH), COMPLETION_DEPTH)
 
     def visible(self) -> Condition:
         """Chunks of this generation: none added later, retired ones it still holds.

@@ -5,11 +5,13 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from index.ann import AllowedIds
 from index.catalog import connect, transaction
-from index.lexical import Condition, Ranking, lexical_arm, match_expression, top_lexical
-from index.postings import Postings
+from index.lexical import Condition, match_expression, top_lexical
+from index.postings import Postings, postings_arm
 
 DOCUMENTS = 120
 CHUNKS_PER_DOCUMENT = 5
@@ -50,6 +52,15 @@ def conn(tmp_path_factory: pytest.TempPathFactory) -> sqlite3.Connection:
     return conn
 
 
+def _passing_ids(conn: sqlite3.Connection, condition: Condition) -> np.ndarray:
+    rows = conn.execute(
+        "SELECT c.chunk_rowid FROM chunks c JOIN documents d ON d.doc_id = c.doc_id "
+        f"WHERE {condition.sql}",
+        condition.params,
+    )
+    return np.array([row[0] for row in rows], dtype=np.int64)
+
+
 def _expected(conn: sqlite3.Connection, depth: int, condition: Condition) -> dict[int, float]:
     """Every match joined to its document, checked, then ranked: the plain way."""
     rows = conn.execute(
@@ -78,11 +89,12 @@ def _expected(conn: sqlite3.Connection, depth: int, condition: Condition) -> dic
 def test_top_matches_equal_the_joined_query(
     conn: sqlite3.Connection, condition: Condition, share: float, depth: int, ranked_by: str
 ) -> None:
-    rank: Ranking | None = None
-    if ranked_by == "postings":
-        postings = Postings.build(conn)
-        rank = lambda limit: postings.ranked(PHRASES, limit)  # noqa: E731
-    found, _ = lexical_arm(conn, MATCH, depth, VISIBLE & condition, share, rank=rank)
+    if ranked_by == "postings":  # the same filter as a row id bitmap, as the dense arm has it
+        passing = _passing_ids(conn, VISIBLE & condition)
+        bitmap = AllowedIds.of(passing).bitmap if len(passing) else np.zeros(1, np.uint8)
+        found, _ = postings_arm(Postings.build(conn), PHRASES, depth, bitmap)
+    else:
+        found = top_lexical(conn, MATCH, depth, VISIBLE & condition, share)
     expected = _expected(conn, depth, VISIBLE & condition)
     assert list(found.items()) == list(expected.items())
 

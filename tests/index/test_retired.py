@@ -83,8 +83,12 @@ def _run_unpublished(
             _run(home, share, encoder)
 
 
-def _open(home: Path, encoder: SentenceTransformerEncoder) -> Searcher:
-    return Searcher.open(home, encoder, encoder.profile.name)
+def _open(home: Path, encoder: SentenceTransformerEncoder, postings: bool = True) -> Searcher:
+    """A searcher whose lexical arm answers from its postings (waited for) or from FTS5."""
+    searcher = Searcher.open(home, encoder, encoder.profile.name, lexical_memory=postings)
+    assert searcher.lexical_memory.wait(timeout=60)
+    assert (searcher.lexical_memory.postings is not None) == postings
+    return searcher
 
 
 def _hits(searcher: Searcher, query: str, mode: SearchMode) -> list[Hit]:
@@ -99,11 +103,13 @@ def _count(home: Path, sql: str) -> int:
         conn.close()
 
 
+@pytest.mark.parametrize("postings", [True, False], ids=["postings", "fts5"])
 def test_a_changed_document_keeps_its_old_text_until_the_next_generation_is_live(
     tmp_path: Path,
     share: Path,
     encoder: SentenceTransformerEncoder,
     monkeypatch: pytest.MonkeyPatch,
+    postings: bool,
 ) -> None:
     home = tmp_path / "home"
     first = _run(home, share, encoder).generation
@@ -111,7 +117,7 @@ def test_a_changed_document_keeps_its_old_text_until_the_next_generation_is_live
     _run_unpublished(home, share, encoder, monkeypatch)
     assert _count(home, "SELECT count(*) FROM chunks WHERE retired_seq IS NOT NULL") > 0
 
-    lagging = _open(home, encoder)
+    lagging = _open(home, encoder, postings)
     assert lagging.manifest.generation == first
     for mode in MODES:
         hits = _hits(lagging, OLD, mode)
@@ -119,7 +125,7 @@ def test_a_changed_document_keeps_its_old_text_until_the_next_generation_is_live
     assert not _hits(lagging, NEW, "lexical")
 
     _run(home, share, encoder)  # publishes the new version
-    fresh = _open(home, encoder)
+    fresh = _open(home, encoder, postings)
     assert fresh.manifest.generation > first
     assert not _hits(fresh, OLD, "lexical")
     for mode in MODES:
