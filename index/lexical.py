@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -130,11 +131,15 @@ def lexical_arm(
     share: float = 1.0,
     keep: int = 0,
     rank: Ranking | None = None,
+    fts5_scores: bool = True,
 ) -> tuple[dict[int, float], DeepScores]:
     """``top_lexical``, plus the ``keep`` best chunks' scores over the whole catalog.
 
     ``rank`` is ``match``'s ranking over the whole catalog (FTS5's own by default). It scores
     every match to rank them anyway, so keeping more of it costs only the rows read.
+    ``fts5_scores`` says whether FTS5's ``bm25()`` gives ``rank``'s scores; when it does not
+    (other BM25 parameters), a narrow condition is checked on ``rank``'s whole ranking instead
+    of FTS5's joined query.
     """
     rank = rank or fts_ranking(conn, match)
     fetch = _fetch(depth, share)
@@ -153,6 +158,8 @@ def lexical_arm(
         fetch = _fetch(depth, len(ranked) / len(candidates))
     if keep and not deep.scores:
         deep = deep_scores(conn, match, keep, rank)
+    if not fts5_scores:
+        return _joined_ranking(conn, match, depth, condition, rank), deep
     return _joined(conn, match, depth, condition), deep
 
 
@@ -187,3 +194,18 @@ def _joined(
         [match, *condition.params, depth],
     )
     return {int(row[0]): float(row[1]) for row in rows}
+
+
+def _joined_ranking(
+    conn: sqlite3.Connection, match: str, depth: int, condition: Condition, rank: Ranking
+) -> dict[int, float]:
+    """``_joined`` with ``rank``'s scores: every match that passes, then ``rank``'s order."""
+    rows = conn.execute(
+        "SELECT f.rowid FROM chunks_fts f "
+        "JOIN chunks c ON c.chunk_rowid = f.rowid JOIN documents d ON d.doc_id = c.doc_id "
+        f"WHERE chunks_fts MATCH ? AND {condition.sql}",
+        [match, *condition.params],
+    )
+    passing = {row[0] for row in rows}
+    ranked = [(rowid, score) for rowid, score in rank(sys.maxsize) if rowid in passing]
+    return dict(ranked[:depth])

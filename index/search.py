@@ -20,7 +20,7 @@ from index.ann import AllowedIds, recorded_config, search_parameters
 from index.catalog import catalog_path, connect
 from index.completion import COMPLETION_DEPTH, dense_scores, lexical_scores
 from index.encoder import Encoder
-from index.errors import IndexMismatchError
+from index.errors import IndexMismatchError, PostingsUnavailableError
 from index.filters import Filters, filter_sql
 from index.fusion import Normalisation, fuse
 from index.governance.config import GovernanceConfig
@@ -37,7 +37,7 @@ from index.lexical import (
     query_phrases,
 )
 from index.models import Hit, Manifest
-from index.postings import LexicalMemory
+from index.postings import Bm25Config, LexicalMemory, Postings
 from index.readers import Principal
 from index.retired import visible_sql
 from index.threads import use_search_threads
@@ -54,7 +54,10 @@ class SearchConfig:
 
     The defaults were tuned on the tune-on splits only (EVAL.md, "Score completion").
     ``completion`` scores every candidate in both arms before fusing (``index.completion``);
-    off, a chunk one arm did not return gets that arm's lowest score.
+    off, a chunk one arm did not return gets that arm's lowest score. ``bm25`` other than
+    FTS5's parameters is scored from the in-memory postings only (a search waits for them),
+    and reads a query word FTS5 splits into several tokens (``snake_case``) as those tokens,
+    not as a phrase.
     """
 
     dense_weight: float = 0.75
@@ -64,6 +67,7 @@ class SearchConfig:
     # How far a chunk missing from one arm is lifted toward its document's best chunk there.
     document_evidence: float = 0.0
     normalisation: Normalisation = "zscore"
+    bm25: Bm25Config = field(default_factory=Bm25Config)
     governance: GovernanceConfig = field(default_factory=GovernanceConfig)
 
 
@@ -147,10 +151,14 @@ class Searcher:
         return cls(home, encoder, manifest, index, config or SearchConfig(), memory)
 
     def with_config(self, config: SearchConfig) -> Searcher:
-        """The same loaded generation and postings, ranking with ``config``."""
-        return Searcher(
+        """The same loaded generation and postings, ranking with ``config``; it shares this
+        searcher's per-thread catalog connections and last query vector (same home, same
+        encoder), so an evaluation of several configs embeds each query once."""
+        searcher = Searcher(
             self.home, self.encoder, self.manifest, self.index, config, self.lexical_memory
         )
+        searcher._local = self._local
+        return searcher
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -279,7 +287,7 @@ class Searcher:
         missing_lexical = wanted - lexical.keys()
         if missing_lexical:
             if deep is None:
-                phrases = query_phrases(query)
+                phrases = self._phrases(query)
                 match = phrases_match(phrases)
                 deep = deep_scores(self.conn, match, COMPLETION_DEPTH, self._ranking(phrases))
             lexical = {**lexical_scores(deep, missing_lexical), **lexical}
@@ -293,7 +301,7 @@ class Searcher:
         self, query: str, depth: int, filters: Filters, keep: int = 0
     ) -> tuple[dict[int, float], DeepScores]:
         """``lexical``, plus the ``keep`` best chunks' scores whatever the filters (completion)."""
-        phrases = query_phrases(query)
+        phrases = self._phrases(query)
         match = phrases_match(phrases)
         if match is None:
             return {}, DeepScores()
@@ -304,14 +312,46 @@ class Searcher:
         sql, params = filter_sql(self.scoped(filters))
         condition = self.visible() & Condition(sql, tuple(params))
         rank = self._ranking(phrases)
-        return lexical_arm(self.conn, match, depth, condition, share, keep, rank)
+        fts5 = self.config.bm25.is_fts5
+        return lexical_arm(self.conn, match, depth, condition, share, keep, rank, fts5)
+
+    def _phrases(self, query: str) -> list[str]:
+        """The query's phrases; with other BM25 parameters than FTS5's, their single tokens."""
+        phrases = query_phrases(query)
+        return phrases if self.config.bm25.is_fts5 else Postings.tokens(phrases)
 
     def _ranking(self, phrases: list[str]) -> Ranking | None:
-        """The postings' ranking of ``phrases`` once built (None: FTS5's)."""
-        postings = self.lexical_memory.postings
-        if postings is None or not postings.supports(phrases):
+        """The postings' ranking of ``phrases`` (None: FTS5's, which has the same scores).
+
+        With FTS5's parameters the postings rank once built; with others always, after
+        waiting for them.
+
+        Raises:
+            PostingsUnavailableError: other parameters than FTS5's, and no postings.
+        """
+        bm25 = self.config.bm25
+        if not bm25.is_fts5:
+            postings = self._postings()
+            return lambda limit: postings.ranked(phrases, limit, bm25)
+        built = self.lexical_memory.postings
+        if built is None or not built.supports(phrases):
             return None
-        return lambda limit: postings.ranked(phrases, limit)
+        return lambda limit: built.ranked(phrases, limit)
+
+    def _postings(self) -> Postings:
+        """The postings, waiting for their build (other BM25 parameters than FTS5's need them)."""
+        memory = self.lexical_memory
+        memory.wait()
+        if memory.postings is None:
+            bm25 = self.config.bm25
+            raise PostingsUnavailableError(
+                f"BM25 with k1={bm25.k1}, b={bm25.b}, idf={bm25.idf} is scored from the "
+                f"in-memory postings only (FTS5's bm25() has fixed parameters), but "
+                f"{memory.failure}. Turn the postings on (WEGWIJS_LEXICAL_MEMORY=true) and see "
+                "the log for why their build failed, or rank with FTS5's parameters "
+                "(k1=1.2, b=0.75, idf=fts5)."
+            )
+        return memory.postings
 
     def visible(self) -> Condition:
         """Chunks of this generation: none added later, retired ones it still holds.
