@@ -9,7 +9,7 @@ import pytest
 
 from index.catalog import connect, transaction
 from index.lexical import Condition, Ranking, lexical_arm, match_expression, top_lexical
-from index.postings import Postings
+from index.postings import Bm25Config, Postings
 
 DOCUMENTS = 120
 CHUNKS_PER_DOCUMENT = 5
@@ -85,6 +85,42 @@ def test_top_matches_equal_the_joined_query(
     found, _ = lexical_arm(conn, MATCH, depth, VISIBLE & condition, share, rank=rank)
     expected = _expected(conn, depth, VISIBLE & condition)
     assert list(found.items()) == list(expected.items())
+
+
+@pytest.mark.parametrize(
+    ("condition", "share"),
+    [
+        (Condition("1"), 1.0),
+        (Condition("d.language = ?", ("nl",)), 1.0),
+        (Condition("d.rel_path LIKE 'rare/%'"), 0.05),  # the joined path: no FTS5 scores there
+        (Condition("d.rel_path LIKE 'rare/%'"), 1.0),
+        (Condition("0"), 1.0),
+    ],
+)
+@pytest.mark.parametrize("depth", [5, 1000])
+def test_other_bm25_parameters_rank_by_the_postings_under_every_condition(
+    conn: sqlite3.Connection, condition: Condition, share: float, depth: int
+) -> None:
+    """With parameters FTS5 does not have, even a narrow condition ranks by the postings."""
+    postings, bm25 = Postings.build(conn), Bm25Config(0.9, 0.4, "lucene")
+    scores = postings.scores(PHRASES, bm25)
+    passing = {row[0] for row in conn.execute(
+        "SELECT c.chunk_rowid FROM chunks c JOIN documents d ON d.doc_id = c.doc_id "
+        f"WHERE {(VISIBLE & condition).sql}", (VISIBLE & condition).params,
+    )}  # fmt: skip
+    ranked = sorted(
+        ((int(rowid), float(score)) for rowid, score in zip(postings.rowids, scores, strict=True)
+         if score > 0 and rowid in passing),
+        key=lambda item: (-item[1], item[0]),
+    )  # fmt: skip
+    rank: Ranking = lambda limit: postings.ranked(PHRASES, limit, bm25)  # noqa: E731
+    found, _ = lexical_arm(
+        conn, MATCH, depth, VISIBLE & condition, share, rank=rank, fts5_scores=False
+    )
+    assert list(found.items()) == ranked[:depth]
+    assert list(found.items()) != list(_expected(conn, depth, VISIBLE & condition).items()) or (
+        not ranked
+    )
 
 
 def test_chunks_catalogued_after_the_generation_are_never_returned(
