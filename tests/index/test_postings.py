@@ -197,7 +197,7 @@ def test_bm25_config_refuses_impossible_parameters() -> None:
     assert Bm25Config().is_fts5 and not Bm25Config(idf="lucene").is_fts5
     for bad in ({"k1": -1.0}, {"b": 1.5}, {"k1": math.nan}, {"idf": "okapi"}):
         with pytest.raises(ValueError, match="k1 must be at least 0, b between 0 and 1"):
-            Bm25Config(**bad)  # type: ignore[arg-type]
+            Bm25Config(**bad)
 
 
 ANSERINI = Bm25Config(0.9, 0.4, "lucene")
