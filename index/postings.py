@@ -201,10 +201,12 @@ def _count(texts: list[str]) -> tuple[sparse.csr_matrix, dict[str, int]]:
 
 
 class LexicalMemory:
-    """The postings of one catalog, built on a background thread; FTS5 answers until then.
+    """The postings of one catalog, built on a background thread.
 
-    A generation's searcher starts one, so a newly published generation is served at once
-    and gets its faster lexical arm seconds later (about 3 s at 100,000 chunks).
+    A generation's searcher starts one. At FTS5's own BM25 parameters FTS5 answers until the
+    postings are built, so a newly published generation is served at once and gets its faster
+    lexical arm seconds later (about 3 s at 100,000 chunks); at any other parameters (the
+    default, ``index.search.TUNED_BM25``) its lexical searches wait for them.
     """
 
     def __init__(self, catalog: Path | None) -> None:
@@ -245,6 +247,10 @@ class LexicalMemory:
             logger.info("Lexical postings: %d chunks in memory", len(self._postings))
         except (sqlite3.Error, OSError, MemoryError, ValueError) as exc:
             self._failure = f"building the postings of {catalog} failed: {exc}"
-            logger.warning("Lexical postings not built, FTS5 answers instead: %s", exc)
+            logger.warning(
+                "Lexical postings not built, FTS5 answers instead at its own BM25 parameters "
+                "(other parameters raise PostingsUnavailableError): %s",
+                exc,
+            )
         finally:
             self._done.set()

@@ -44,6 +44,9 @@ from index.threads import use_search_threads
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
 SEARCH_MODES: tuple[SearchMode, ...] = ("hybrid", "dense", "lexical")
+# The lexical arm's BM25, tuned on the dev splits (EVAL.md, "BM25 parameters"): k1 0.6, b 0.3
+# and FTS5's idf (FTS5's own bm25() has k1 1.2, b 0.75).
+TUNED_BM25 = Bm25Config(k1=0.6, b=0.3, idf="fts5")
 # Lexical arms of concurrent hybrid searches that may run beside their dense arm at once.
 ARM_THREADS = 16
 
@@ -52,12 +55,12 @@ ARM_THREADS = 16
 class SearchConfig:
     """Ranking settings: fusion weights and how many candidates each arm contributes.
 
-    The defaults were tuned on the tune-on splits only (EVAL.md, "Score completion").
-    ``completion`` scores every candidate in both arms before fusing (``index.completion``);
-    off, a chunk one arm did not return gets that arm's lowest score. ``bm25`` other than
-    FTS5's parameters is scored from the in-memory postings only (a search waits for them),
-    and reads a query word FTS5 splits into several tokens (``snake_case``) as those tokens,
-    not as a phrase.
+    The defaults were tuned on the tune-on splits only (EVAL.md, "Score completion" and "BM25
+    parameters"). ``completion`` scores every candidate in both arms before fusing
+    (``index.completion``); off, a chunk one arm did not return gets that arm's lowest score.
+    ``bm25`` other than FTS5's parameters (the default ``TUNED_BM25`` among them) is scored from
+    the in-memory postings only (a search waits for them), and reads a query word FTS5 splits
+    into several tokens (``snake_case``) as those tokens, not as a phrase.
     """
 
     dense_weight: float = 0.75
@@ -67,7 +70,7 @@ class SearchConfig:
     # How far a chunk missing from one arm is lifted toward its document's best chunk there.
     document_evidence: float = 0.0
     normalisation: Normalisation = "zscore"
-    bm25: Bm25Config = field(default_factory=Bm25Config)
+    bm25: Bm25Config = TUNED_BM25
     governance: GovernanceConfig = field(default_factory=GovernanceConfig)
 
 

@@ -44,12 +44,12 @@ def test_completion_is_an_on_off_key() -> None:
 
 
 def test_bm25_keys_set_the_lexical_arms_parameters_and_share_the_index() -> None:
-    assert parse_config("bm25", BASE).search.bm25 == Bm25Config(1.2, 0.75, "fts5")
+    assert parse_config("bm25", BASE).search.bm25 == BASE.search.bm25
     anserini = parse_config("bm25:k1=0.9,b=0.4,idf=lucene", BASE)
     assert anserini.ranking == "lexical"
     assert anserini.search == replace(BASE.search, bm25=Bm25Config(0.9, 0.4, "lucene"))
-    hybrid = parse_config("hybrid:b=0.3", BASE)
-    assert hybrid.search.bm25 == Bm25Config(1.2, 0.3, "fts5")
+    hybrid = parse_config("hybrid:b=0.9", BASE)
+    assert hybrid.search.bm25 == replace(BASE.search.bm25, b=0.9)
     assert hybrid.search.dense_weight == BASE.search.dense_weight
     assert len(group_by_build([anserini, hybrid, parse_config("bm25", BASE)])) == 1
 

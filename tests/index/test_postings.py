@@ -122,7 +122,9 @@ def test_a_catalog_that_cannot_be_read_leaves_fts5_to_answer(
 def test_searches_answer_the_same_from_postings_and_from_fts5(
     searcher: Searcher, mode: str
 ) -> None:
-    """The sample questions over the ingested share, with and without the postings."""
+    """The sample questions over the ingested share, with and without the postings, at FTS5's
+    own BM25 parameters."""
+    searcher = searcher.with_config(replace(searcher.config, bm25=Bm25Config()))
     fts_only = Searcher(
         searcher.home, searcher.encoder, searcher.manifest, searcher.index,
         searcher.config, LexicalMemory.off(),
