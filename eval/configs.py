@@ -1,8 +1,9 @@
 """Configurations to compare: a preset name, optionally with ``key=value`` overrides.
 
-``hybrid:dense_weight=0.6,lexical_weight=0.4`` changes search-time settings only and shares the
-ingested index of the other configs; ``dense:model=multilingual-e5-small`` or
-``hybrid:max_characters=800`` changes what is ingested and gets an index of its own.
+``hybrid:dense_weight=0.6,lexical_weight=0.4`` or ``bm25:k1=0.9,b=0.4,idf=lucene`` changes
+search-time settings only and shares the ingested index of the other configs;
+``dense:model=multilingual-e5-small`` or ``hybrid:max_characters=800`` changes what is ingested
+and gets an index of its own.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any, Literal
 
 from eval.errors import ConfigSpecError
 from index.fusion import NORMALISATIONS
+from index.postings import IDF_VARIANTS, Bm25Config
 from index.search import SearchConfig
 from ingest.chunk import ChunkingConfig
 
@@ -49,7 +51,7 @@ class EvalConfig:
         name: the spec as given on the command line; unique within a run.
         ranking: which arms and how they are fused (``rrf`` is the reciprocal-rank baseline).
         build: the index it needs; configs with equal builds share one ingested home.
-        search: fusion weights and candidates per arm.
+        search: fusion weights, candidates per arm and the lexical arm's BM25 parameters.
         rrf_k: the RRF constant (only for ``rrf``).
     """
 
@@ -64,7 +66,8 @@ def config_keys() -> dict[str, str]:
     """Every key a spec may set, with the part of the configuration it changes."""
     keys = {"model": "build"}
     keys.update({f.name: "chunking" for f in fields(ChunkingConfig)})
-    keys.update({f.name: "search" for f in fields(SearchConfig)})
+    keys.update({f.name: "search" for f in fields(SearchConfig) if f.name != "bm25"})
+    keys.update({f.name: "bm25" for f in fields(Bm25Config)})
     keys["rrf_k"] = "ranking"
     return keys
 
@@ -116,6 +119,8 @@ def _apply(config: EvalConfig, key: str, value: str, spec: str) -> EvalConfig:
         number = _number(config.build.chunking, key, value, spec)
         chunking = replace(config.build.chunking, **{key: number})
         return replace(config, build=replace(config.build, chunking=chunking))
+    if part == "bm25":
+        return replace(config, search=replace(config.search, bm25=_bm25(config, key, value, spec)))
     if part == "search" and key == "normalisation":
         if value not in NORMALISATIONS:
             raise ConfigSpecError(f"'{spec}': normalisation is one of {', '.join(NORMALISATIONS)}.")
@@ -127,6 +132,18 @@ def _apply(config: EvalConfig, key: str, value: str, spec: str) -> EvalConfig:
         search = replace(config.search, **{key: _number(config.search, key, value, spec)})
         return replace(config, search=search)
     return replace(config, rrf_k=int(_number(config, key, value, spec)))
+
+
+def _bm25(config: EvalConfig, key: str, value: str, spec: str) -> Bm25Config:
+    """The config's BM25 parameters with ``key`` (``k1``, ``b`` or ``idf``) set to ``value``."""
+    bm25 = config.search.bm25
+    if key == "idf" and value not in IDF_VARIANTS:
+        raise ConfigSpecError(f"'{spec}': idf is one of {', '.join(IDF_VARIANTS)}.")
+    changed: Any = value if key == "idf" else float(_number(bm25, key, value, spec))
+    try:
+        return replace(bm25, **{key: changed})
+    except ValueError as exc:  # b above 1, or not a number at all
+        raise ConfigSpecError(f"'{spec}': {exc}") from exc
 
 
 def _flag(key: str, value: str, spec: str) -> bool:

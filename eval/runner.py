@@ -1,7 +1,8 @@
 """Queries → the searcher's arms → one run per configuration, with each query's latency.
 
-The two arms are run once per query at the deepest candidates any configuration asks for; each
-configuration then ranks from them (``eval.ranking``), so a weight sweep costs one search per query.
+The two arms are run once per query at the deepest candidates any configuration asks for (the
+lexical arm once per set of BM25 parameters); each configuration then ranks from them
+(``eval.ranking``), so a weight sweep costs one search per query.
 A configuration's latency is the time of the arms it uses plus its own fusion and the loading of
 the ``TOP_K`` hits a user would see, which is what one ``Searcher.search`` call does.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tqdm import tqdm
 
@@ -21,6 +22,7 @@ from index.filters import Filters
 from index.hits import chunk_documents, load_hits
 from index.lexical import DeepScores
 from index.models import Hit
+from index.postings import Bm25Config
 from index.search import Searcher
 
 RUN_DEPTH = 100
@@ -55,26 +57,57 @@ def run_queries(
     """Search every query under every configuration (all sharing ``searcher``'s index)."""
     depth = max(config.search.candidates for config in configs)
     use_dense = any(arms_needed(config)[0] for config in configs)
-    use_lexical = any(arms_needed(config)[1] for config in configs)
-    use_completion = any(uses_completion(config) for config in configs)
-    _warm_up(searcher, next(iter(queries.values()), "warm-up"))
+    groups = {
+        bm25: _Lexical(searcher.with_config(replace(searcher.config, bm25=bm25)), members)
+        for bm25, members in group_by_bm25(configs).items()
+    }
+    for group in groups.values():
+        _warm_up(group.searcher, next(iter(queries.values()), "warm-up"))
     runs: dict[str, Run] = {config.name: {} for config in configs}
     latencies: dict[str, list[float]] = {config.name: [] for config in configs}
     bar = tqdm(queries.items(), desc="queries", unit="q", disable=not progress, leave=False)
     for query_id, text in bar:
         dense, dense_ms = _timed(searcher.dense, text, depth, use_dense)
-        keep = COMPLETION_DEPTH if use_completion else 0
-        lexical, deep, lexical_ms = _lexical(searcher, text, depth, keep, use_lexical)
-        arms = (dense, lexical)
-        completed, completion_ms = _completed(searcher, text, arms, deep, use_completion)
-        for config in configs:
-            documents, own_ms = _rank_query(searcher, config, arms, doc_key, completed)
-            runs[config.name][query_id] = documents
-            with_dense, with_lexical = arms_needed(config)
-            arms_ms = dense_ms * with_dense + lexical_ms * with_lexical
-            arms_ms += completion_ms * uses_completion(config)
-            latencies[config.name].append(own_ms + arms_ms)
+        for group in groups.values():
+            for config, documents, ms in group.rank(text, depth, (dense, dense_ms), doc_key):
+                runs[config.name][query_id] = documents
+                latencies[config.name].append(ms)
     return [ConfigRun(c.name, runs[c.name], tuple(latencies[c.name])) for c in configs]
+
+
+def group_by_bm25(configs: Sequence[EvalConfig]) -> dict[Bm25Config, list[EvalConfig]]:
+    """Configs whose lexical arm has the same BM25 parameters, in first-seen order."""
+    groups: dict[Bm25Config, list[EvalConfig]] = {}
+    for config in configs:
+        groups.setdefault(config.search.bm25, []).append(config)
+    return groups
+
+
+@dataclass(frozen=True)
+class _Lexical:
+    """The configs that share one lexical arm (their BM25 parameters), and its searcher."""
+
+    searcher: Searcher
+    configs: list[EvalConfig]
+
+    def rank(
+        self, text: str, depth: int, dense: tuple[dict[int, float], float], doc_key: DocKey
+    ) -> list[tuple[EvalConfig, dict[str, float], float]]:
+        """Each config's documents for query ``text`` and its latency in milliseconds."""
+        use_lexical = any(arms_needed(config)[1] for config in self.configs)
+        use_completion = any(uses_completion(config) for config in self.configs)
+        keep = COMPLETION_DEPTH if use_completion else 0
+        lexical, deep, lexical_ms = _lexical(self.searcher, text, depth, keep, use_lexical)
+        arms = (dense[0], lexical)
+        completed, completion_ms = _completed(self.searcher, text, arms, deep, use_completion)
+        ranked = []
+        for config in self.configs:
+            documents, own_ms = _rank_query(self.searcher, config, arms, doc_key, completed)
+            with_dense, with_lexical = arms_needed(config)
+            arms_ms = dense[1] * with_dense + lexical_ms * with_lexical
+            arms_ms += completion_ms * uses_completion(config)
+            ranked.append((config, documents, own_ms + arms_ms))
+        return ranked
 
 
 def to_documents(hits: Sequence[Hit], doc_key: DocKey, depth: int = RUN_DEPTH) -> dict[str, float]:

@@ -7,6 +7,7 @@ SearchIndexError
  ├── UnknownModelError    a model profile name that does not exist
  ├── WriterBusyError      another ingest holds the writer lock
  ├── StorageError         writing the catalog or an index generation failed (disk full, I/O)
+ ├── PostingsUnavailableError  BM25 parameters other than FTS5's, without in-memory postings
  └── BackupError          a backup cannot be written or restored
 """
 
@@ -44,3 +45,7 @@ class BackupError(SearchIndexError, ValueError):
 
 class StorageError(SearchIndexError, OSError):
     """Writing, flushing or renaming the catalog or a generation failed; nothing was published."""
+
+
+class PostingsUnavailableError(SearchIndexError, RuntimeError):
+    """BM25 with parameters other than FTS5's needs the in-memory postings, which are missing."""

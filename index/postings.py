@@ -8,7 +8,10 @@ few vector operations over its terms' columns: 1.2 ms for the same questions, wi
 scores (within 1e-6; FTS5's formula, constants and tie order) and the same top 1,000.
 
 FTS5 stays the source of truth: the counts are read from its table, and a query whose terms
-FTS5 would read as phrases of several tokens is left to FTS5 (``scores`` returns None).
+FTS5 would read as phrases of several tokens is left to FTS5 (``supports`` says which).
+
+``Bm25Config`` also lets the postings score with other parameters than FTS5's fixed ones
+(Anserini's k1 = 0.9, b = 0.4 and Lucene's idf, for one); only the defaults give FTS5's scores.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -38,12 +42,51 @@ logger = logging.getLogger(__name__)
 K1 = 1.2
 B = 0.75
 MIN_IDF = 1e-6
+# How a term's rarity is weighted, for a term in n of N chunks: FTS5's
+# log((N - n + 0.5) / (n + 0.5)) floored at MIN_IDF, or Lucene's log(1 + (N - n + 0.5) / (n + 0.5)).
+Idf = Literal["fts5", "lucene"]
+IDF_VARIANTS: tuple[Idf, ...] = ("fts5", "lucene")
 # FTS5's unicode61 tokenizer over stored terms, which are folded word characters already:
 # it splits on the one word character that is not a letter or digit, the underscore.
 _TOKEN = re.compile(r"[^\W_]+")
 _MAX_COUNT = np.iinfo(np.uint16).max
 
 Ranked = list[tuple[int, float]]
+
+
+@dataclass(frozen=True)
+class Bm25Config:
+    """BM25's parameters; the defaults are FTS5's ``bm25()``, whose scores they reproduce.
+
+    Attributes:
+        k1: how fast a term's repeats stop adding (0: only whether it occurs counts).
+        b: how much a chunk's length relative to the average lowers its scores (0 to 1).
+        idf: the idf variant (``IDF_VARIANTS``).
+    """
+
+    k1: float = K1
+    b: float = B
+    idf: Idf = "fts5"
+
+    def __post_init__(self) -> None:
+        if not (self.k1 >= 0 and 0 <= self.b <= 1) or self.idf not in IDF_VARIANTS:
+            raise ValueError(
+                f"BM25 k1={self.k1}, b={self.b}, idf={self.idf!r}: k1 must be at least 0, "
+                f"b between 0 and 1, idf one of {', '.join(IDF_VARIANTS)}."
+            )
+
+    @property
+    def is_fts5(self) -> bool:
+        """Whether these are FTS5's own parameters (its ``bm25()`` gives the same scores)."""
+        return self == Bm25Config()
+
+    def idf_weight(self, chunks: int, matching: int) -> float:
+        """The idf of a term in ``matching`` of ``chunks`` chunks."""
+        ratio = (chunks - matching + 0.5) / (matching + 0.5)
+        if self.idf == "lucene":
+            return float(np.log1p(ratio))
+        idf = float(np.log(ratio))
+        return idf if idf > 0 else MIN_IDF
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,7 +97,8 @@ class Postings:
         rowids: the chunks' row ids, ascending (a chunk's position in ``counts``).
         counts: chunk position × term id → occurrences (compressed by column: a term's chunks).
         vocabulary: term → term id.
-        length_norm: per chunk, ``k1 * (1 - b + b * length / average length)``.
+        lengths: per chunk, its number of terms.
+        average: the average of ``lengths`` (0 without chunks).
         visible: per chunk, whether the generation it was built for holds it (see
             ``index.retired``); the full-text index also holds newer and retired chunks.
     """
@@ -62,7 +106,8 @@ class Postings:
     rowids: npt.NDArray[np.int64]
     counts: sparse.csc_matrix
     vocabulary: dict[str, int]
-    length_norm: npt.NDArray[np.float64]
+    lengths: npt.NDArray[np.float64]
+    average: float
     visible: npt.NDArray[np.bool_]
 
     @classmethod
@@ -91,7 +136,8 @@ class Postings:
             rowids=ids,
             counts=sparse.csc_matrix(counts),
             vocabulary=vocabulary,
-            length_norm=K1 * (1 - B + B * lengths / average) if average else np.full(len(ids), K1),
+            lengths=lengths,
+            average=float(average),
             visible=_visible(conn, ids, catalog_seq),
         )
 
@@ -102,40 +148,51 @@ class Postings:
     def nbytes(self) -> int:
         """Bytes held by the arrays (the vocabulary not counted)."""
         arrays = (self.counts.data, self.counts.indices, self.counts.indptr)
-        return sum(a.nbytes for a in (*arrays, self.rowids, self.length_norm))
+        return sum(a.nbytes for a in (*arrays, self.rowids, self.lengths))
 
     @staticmethod
     def supports(phrases: Sequence[str]) -> bool:
         """Whether every phrase is a single token to FTS5 (only FTS5 matches longer phrases)."""
         return all(_TOKEN.fullmatch(phrase) for phrase in phrases)
 
-    def scores(self, phrases: Sequence[str]) -> npt.NDArray[np.float64]:
-        """Every chunk's BM25 for the query ``phrases`` (OR), in ``rowids`` order.
+    @staticmethod
+    def tokens(phrases: Sequence[str]) -> list[str]:
+        """The phrases' tokens to FTS5, in order (``snake_case`` → ``snake``, ``case``)."""
+        return [token for phrase in phrases for token in _TOKEN.findall(phrase)]
+
+    def scores(
+        self, phrases: Sequence[str], bm25: Bm25Config | None = None
+    ) -> npt.NDArray[np.float64]:
+        """Every chunk's BM25 (FTS5's unless ``bm25``) for the query ``phrases`` (OR), in
+        ``rowids`` order.
 
         Raises:
             ValueError: a phrase that is not one token (see ``supports``).
         """
         if not self.supports(phrases):
             raise ValueError(f"Not single tokens to FTS5: {list(phrases)}")
+        bm25 = bm25 or Bm25Config()
         total = np.zeros(len(self.rowids))
         for phrase in phrases:
             term = self.vocabulary.get(phrase)
             if term is not None:
-                self._add_term(total, term)
+                self._add_term(total, term, bm25)
         return total
 
-    def _add_term(self, total: npt.NDArray[np.float64], term: int) -> None:
+    def _add_term(self, total: npt.NDArray[np.float64], term: int, bm25: Bm25Config) -> None:
+        """Add one term's BM25 in FTS5's order of operations (so its defaults give its floats)."""
         start, end = self.counts.indptr[term], self.counts.indptr[term + 1]
         chunks = self.counts.indices[start:end]
         found = self.counts.data[start:end].astype(np.float64)
-        idf = float(np.log((len(self.rowids) - (end - start) + 0.5) / (end - start + 0.5)))
-        idf = idf if idf > 0 else MIN_IDF
-        total[chunks] += idf * ((found * (K1 + 1.0)) / (found + self.length_norm[chunks]))
+        idf = bm25.idf_weight(len(self.rowids), int(end - start))
+        k1, b = bm25.k1, bm25.b
+        norm = k1 * (1 - b + b * self.lengths[chunks] / self.average)
+        total[chunks] += idf * ((found * (k1 + 1.0)) / (found + norm))
 
-    def ranked(self, phrases: Sequence[str], limit: int) -> Ranked:
+    def ranked(self, phrases: Sequence[str], limit: int, bm25: Bm25Config | None = None) -> Ranked:
         """The ``limit`` best-scoring matching chunks as ``(rowid, score)``, best first, ties by
-        row id: what FTS5's ``ORDER BY bm25(...), rowid LIMIT`` returns."""
-        return self.top(self.scores(phrases), limit)
+        row id: what FTS5's ``ORDER BY bm25(...), rowid LIMIT`` returns (at FTS5's parameters)."""
+        return self.top(self.scores(phrases, bm25), limit)
 
     def within(self, bitmap: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
         """Per chunk, whether its row id is set in ``bitmap`` (``index.ann.AllowedIds``)."""
@@ -164,12 +221,14 @@ def postings_arm(
     depth: int,
     allowed: npt.NDArray[np.uint8] | None,
     keep: int = 0,
+    bm25: Bm25Config | None = None,
 ) -> tuple[dict[int, float], DeepScores]:
     """``index.lexical.lexical_arm`` from the postings: the ``depth`` best visible chunks that
     ``allowed`` (a row id bitmap; None: every chunk) lets through, and the ``keep`` best of the
-    whole full-text index for completion. No SQL: the filters are already in ``allowed``.
+    whole full-text index for completion, scored with ``bm25`` (None: FTS5's parameters).
+    No SQL: the filters are already in ``allowed``.
     """
-    total = postings.scores(phrases)
+    total = postings.scores(phrases, bm25)
     mask = postings.visible if allowed is None else postings.visible & postings.within(allowed)
     arm = dict(postings.top(total, depth, mask))
     return arm, DeepScores.kept(postings.top(total, keep), keep) if keep else DeepScores()
@@ -219,19 +278,23 @@ def release_freed_memory() -> None:
 
 
 class LexicalMemory:
-    """The postings of one catalog, built on a background thread; FTS5 answers until then.
+    """The postings of one catalog, built on a background thread.
 
-    A generation's searcher starts one, so a newly published generation is served at once
-    and gets its faster lexical arm seconds later (about 3 s at 100,000 chunks).
+    A generation's searcher starts one. At FTS5's own BM25 parameters FTS5 answers until the
+    postings are built, so a newly published generation is served at once and gets its faster
+    lexical arm seconds later (about 3 s at 100,000 chunks); at any other parameters (the
+    default, ``index.search.TUNED_BM25``) its lexical searches wait for them.
     """
 
     def __init__(self, catalog: Path | None, catalog_seq: int | None = None) -> None:
         """Count the catalog's terms for the generation at ``catalog_seq`` (see ``Postings``)."""
         self._postings: Postings | None = None
+        self._failure = "the in-memory postings are off (WEGWIJS_LEXICAL_MEMORY=false)"
         self._done = threading.Event()
         if catalog is None:
             self._done.set()
             return
+        self._failure = f"the postings of {catalog} are still being built"
         threading.Thread(
             target=self._build, args=(catalog, catalog_seq), name="lexical-postings", daemon=True
         ).start()
@@ -246,6 +309,11 @@ class LexicalMemory:
         """The postings once built (None before, when off, or when the build failed)."""
         return self._postings
 
+    @property
+    def failure(self) -> str:
+        """Why there are no postings (meaningful while ``postings`` is None)."""
+        return self._failure
+
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the build to end; whether it has."""
         return self._done.wait(timeout)
@@ -257,6 +325,11 @@ class LexicalMemory:
             release_freed_memory()
             logger.info("Lexical postings: %d chunks in memory", len(self._postings))
         except (sqlite3.Error, OSError, MemoryError, ValueError) as exc:
-            logger.warning("Lexical postings not built, FTS5 answers instead: %s", exc)
+            self._failure = f"building the postings of {catalog} failed: {exc}"
+            logger.warning(
+                "Lexical postings not built, FTS5 answers instead at its own BM25 parameters "
+                "(other parameters raise PostingsUnavailableError): %s",
+                exc,
+            )
         finally:
             self._done.set()

@@ -20,7 +20,7 @@ from index.ann import AllowedIds, recorded_config, search_parameters
 from index.catalog import catalog_path, connect
 from index.completion import COMPLETION_DEPTH, dense_scores, lexical_scores
 from index.encoder import Encoder
-from index.errors import IndexMismatchError
+from index.errors import IndexMismatchError, PostingsUnavailableError
 from index.filters import Filters, filter_sql
 from index.fusion import Normalisation, fuse
 from index.governance.config import GovernanceConfig
@@ -36,13 +36,16 @@ from index.lexical import (
     query_phrases,
 )
 from index.models import Hit, Manifest
-from index.postings import LexicalMemory, Postings, postings_arm
+from index.postings import Bm25Config, LexicalMemory, Postings, postings_arm
 from index.readers import Principal
 from index.retired import visible_sql
 from index.threads import use_search_threads
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
 SEARCH_MODES: tuple[SearchMode, ...] = ("hybrid", "dense", "lexical")
+# The lexical arm's BM25, tuned on the dev splits (EVAL.md, "BM25 parameters"): k1 0.6, b 0.3
+# and FTS5's idf (FTS5's own bm25() has k1 1.2, b 0.75).
+TUNED_BM25 = Bm25Config(k1=0.6, b=0.3, idf="fts5")
 # Lexical arms of concurrent hybrid searches that may run beside their dense arm at once.
 ARM_THREADS = 16
 # Candidates governed beyond the hits asked for: hidden ones are replaced from these, and
@@ -54,9 +57,12 @@ MIN_HEADROOM = 20
 class SearchConfig:
     """Ranking settings: fusion weights and how many candidates each arm contributes.
 
-    The defaults were tuned on the tune-on splits only (EVAL.md, "Score completion").
-    ``completion`` scores every candidate in both arms before fusing (``index.completion``);
-    off, a chunk one arm did not return gets that arm's lowest score.
+    The defaults were tuned on the tune-on splits only (EVAL.md, "Score completion" and "BM25
+    parameters"). ``completion`` scores every candidate in both arms before fusing
+    (``index.completion``); off, a chunk one arm did not return gets that arm's lowest score.
+    ``bm25`` other than FTS5's parameters (the default ``TUNED_BM25`` among them) is scored from
+    the in-memory postings only (a search waits for them), and reads a query word FTS5 splits
+    into several tokens (``snake_case``) as those tokens, not as a phrase.
     """
 
     dense_weight: float = 0.75
@@ -66,6 +72,7 @@ class SearchConfig:
     # How far a chunk missing from one arm is lifted toward its document's best chunk there.
     document_evidence: float = 0.0
     normalisation: Normalisation = "zscore"
+    bm25: Bm25Config = TUNED_BM25
     governance: GovernanceConfig = field(default_factory=GovernanceConfig)
 
 
@@ -151,10 +158,14 @@ class Searcher:
         return cls(home, encoder, manifest, index, config or SearchConfig(), memory)
 
     def with_config(self, config: SearchConfig) -> Searcher:
-        """The same loaded generation and postings, ranking with ``config``."""
-        return Searcher(
+        """The same loaded generation and postings, ranking with ``config``; it shares this
+        searcher's per-thread catalog connections and last query vector (same home, same
+        encoder), so an evaluation of several configs embeds each query once."""
+        searcher = Searcher(
             self.home, self.encoder, self.manifest, self.index, config, self.lexical_memory
         )
+        searcher._local = self._local
+        return searcher
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -298,7 +309,7 @@ class Searcher:
         missing_lexical = wanted - lexical.keys()
         if missing_lexical:
             if deep is None:
-                deep = self._deep_scores(query_phrases(query))
+                deep = self._deep_scores(self._phrases(query))
             lexical = {**lexical_scores(deep, missing_lexical), **lexical}
         return dense, lexical
 
@@ -310,7 +321,7 @@ class Searcher:
         self, query: str, depth: int, filters: Filters, keep: int = 0
     ) -> tuple[dict[int, float], DeepScores]:
         """``lexical``, plus the ``keep`` best chunks' scores whatever the filters (completion)."""
-        phrases = query_phrases(query)
+        phrases = self._phrases(query)
         match = phrases_match(phrases)
         if match is None:
             return {}, DeepScores()
@@ -320,22 +331,48 @@ class Searcher:
         postings = self._postings(phrases)
         if postings is not None:
             bitmap = None if allowed is None else allowed.bitmap
-            return postings_arm(postings, phrases, depth, bitmap, keep)
+            return postings_arm(postings, phrases, depth, bitmap, keep, self.config.bm25)
         share = 1.0 if allowed is None else len(allowed) / max(self.index.ntotal, 1)
         sql, params = filter_sql(self.scoped(filters))
         condition = self.visible() & Condition(sql, tuple(params))
         return lexical_arm(self.conn, match, depth, condition, share, keep)
 
+    def _phrases(self, query: str) -> list[str]:
+        """The query's phrases; with other BM25 parameters than FTS5's, their single tokens."""
+        phrases = query_phrases(query)
+        return phrases if self.config.bm25.is_fts5 else Postings.tokens(phrases)
+
     def _postings(self, phrases: list[str]) -> Postings | None:
-        """The generation's postings once built, if they can score ``phrases`` (None: FTS5)."""
-        postings = self.lexical_memory.postings
-        return postings if postings is not None and postings.supports(phrases) else None
+        """The generation's postings, if they can score ``phrases`` (None: FTS5 ranks).
+
+        At FTS5's own BM25 parameters FTS5 gives the same scores until the postings are
+        built; at any others only the postings can, so a search waits for them.
+
+        Raises:
+            PostingsUnavailableError: other parameters than FTS5's, and no postings.
+        """
+        memory = self.lexical_memory
+        if self.config.bm25.is_fts5:
+            built = memory.postings
+            return built if built is not None and built.supports(phrases) else None
+        memory.wait()
+        if memory.postings is None:
+            bm25 = self.config.bm25
+            raise PostingsUnavailableError(
+                f"BM25 with k1={bm25.k1}, b={bm25.b}, idf={bm25.idf} is scored from the "
+                f"in-memory postings only (FTS5's bm25() has fixed parameters), but "
+                f"{memory.failure}. Turn the postings on (WEGWIJS_LEXICAL_MEMORY=true) and see "
+                "the log for why their build failed, or rank with FTS5's parameters "
+                "(k1=1.2, b=0.75, idf=fts5)."
+            )
+        return memory.postings
 
     def _deep_scores(self, phrases: list[str]) -> DeepScores:
         postings = self._postings(phrases)
         if postings is None:
             return deep_scores(self.conn, phrases_match(phrases), COMPLETION_DEPTH)
-        return DeepScores.kept(postings.ranked(phrases, COMPLETION_DEPTH), COMPLETION_DEPTH)
+        ranked = postings.ranked(phrases, COMPLETION_DEPTH, self.config.bm25)
+        return DeepScores.kept(ranked, COMPLETION_DEPTH)
 
     def visible(self) -> Condition:
         """Chunks of this generation: none added later, retired ones it still holds.

@@ -22,6 +22,7 @@ from index.errors import (
     IndexCorruptError,
     IndexMismatchError,
     IndexNotFoundError,
+    PostingsUnavailableError,
     SearchIndexError,
 )
 from index.originals import DocumentNotFoundError, OriginalMissingError
@@ -67,6 +68,7 @@ ERROR_STATUS: dict[type[Exception], int] = {
     IndexNotFoundError: 503,
     IndexMismatchError: 503,
     IndexCorruptError: 503,
+    PostingsUnavailableError: 503,
     CursorError: 400,
     DocumentNotFoundError: 404,
     OriginalMissingError: 404,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.encoder import QueryRuntime
 from index.fusion import Normalisation
+from index.postings import Bm25Config, Idf
 from index.search import SearchConfig
 
 # The ranking defaults, tuned on the dev splits (EVAL.md); settings may override them.
@@ -64,10 +65,20 @@ class Settings(BaseSettings):
     lexical_memory: bool = Field(
         True,
         description="Score the lexical arm from term counts held in memory (about 0.5 KB a "
-        "chunk; the same scores as FTS5, about ten times sooner). Off: FTS5 alone.",
+        "chunk; about ten times sooner than FTS5, and any BM25 parameters). Off: FTS5 alone, "
+        "which has only its own (WEGWIJS_BM25_K1=1.2, WEGWIJS_BM25_B=0.75, WEGWIJS_BM25_IDF=fts5).",
     )
     fusion_normalisation: Normalisation = Field(
         "zscore", description="How each arm's scores are normalised before fusion."
+    )
+    bm25_k1: float = Field(
+        _SEARCH.bm25.k1, ge=0, description="BM25 k1 of the lexical arm (FTS5's own: 1.2)."
+    )
+    bm25_b: float = Field(
+        _SEARCH.bm25.b, ge=0, le=1, description="BM25 b of the lexical arm (FTS5's own: 0.75)."
+    )
+    bm25_idf: Idf = Field(
+        _SEARCH.bm25.idf, description="BM25 idf of the lexical arm: fts5 or lucene."
     )
     outdated_demotion: float = Field(
         0.8, gt=0, le=1, description="Score factor for overdue and outdated documents."
@@ -113,6 +124,23 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         64 * 1024, ge=1024, description="Largest request body; larger gets 413."
     )
+
+    @model_validator(mode="after")
+    def _fts5_alone_has_fts5_parameters(self) -> Settings:
+        """FTS5 alone (no postings in memory) can only score with its own BM25 parameters."""
+        if not self.lexical_memory and not self.bm25.is_fts5:
+            raise ValueError(
+                f"WEGWIJS_LEXICAL_MEMORY=false ranks with FTS5's bm25(), whose parameters are "
+                f"fixed (k1=1.2, b=0.75, idf=fts5), but BM25 is set to k1={self.bm25_k1}, "
+                f"b={self.bm25_b}, idf={self.bm25_idf}. Turn the lexical memory on, or also set "
+                "WEGWIJS_BM25_K1=1.2 WEGWIJS_BM25_B=0.75 WEGWIJS_BM25_IDF=fts5."
+            )
+        return self
+
+    @property
+    def bm25(self) -> Bm25Config:
+        """The lexical arm's BM25 parameters."""
+        return Bm25Config(self.bm25_k1, self.bm25_b, self.bm25_idf)
 
     def to_json(self) -> str:
         """These settings, secrets included, for a worker process to rebuild them exactly."""

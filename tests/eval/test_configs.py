@@ -9,6 +9,7 @@ import pytest
 from eval.configs import Build, EvalConfig, parse_config, parse_configs
 from eval.errors import ConfigSpecError
 from eval.experiment import group_by_build
+from index.postings import Bm25Config
 from index.search import SearchConfig
 from ingest.chunk import ChunkingConfig
 
@@ -42,6 +43,17 @@ def test_completion_is_an_on_off_key() -> None:
         parse_config("hybrid:completion=maybe", BASE)
 
 
+def test_bm25_keys_set_the_lexical_arms_parameters_and_share_the_index() -> None:
+    assert parse_config("bm25", BASE).search.bm25 == BASE.search.bm25
+    anserini = parse_config("bm25:k1=0.9,b=0.4,idf=lucene", BASE)
+    assert anserini.ranking == "lexical"
+    assert anserini.search == replace(BASE.search, bm25=Bm25Config(0.9, 0.4, "lucene"))
+    hybrid = parse_config("hybrid:b=0.9", BASE)
+    assert hybrid.search.bm25 == replace(BASE.search.bm25, b=0.9)
+    assert hybrid.search.dense_weight == BASE.search.dense_weight
+    assert len(group_by_build([anserini, hybrid, parse_config("bm25", BASE)])) == 1
+
+
 def test_rrf_constant() -> None:
     assert parse_config("rrf", BASE).rrf_k == 60
     assert parse_config("rrf:rrf_k=10", BASE).rrf_k == 10
@@ -57,6 +69,12 @@ def test_rrf_constant() -> None:
         ("hybrid:candidates=0", "at least 1"),
         ("hybrid:max_characters=1.5", "expected an integer"),
         ("hybrid:recency_weight=0.2", "governance issue"),
+        ("bm25:idf=bm25plus", "idf is one of fts5, lucene"),
+        ("bm25:b=1.5", "b between 0 and 1"),
+        ("bm25:k1=-0.5", "at least 0"),
+        ("bm25:k1=nan", "k1 must be at least 0"),
+        ("bm25:k1=fast", "expected a number"),
+        ("hybrid:bm25=1", "Unknown key 'bm25'.*k1, b, idf"),
     ],
 )
 def test_bad_specs_say_what_to_do(spec: str, message: str) -> None:

@@ -8,6 +8,7 @@ from eval.configs import Build, EvalConfig
 from eval.runner import run_queries, to_documents
 from index.governance.config import GovernanceConfig
 from index.models import Hit
+from index.postings import Bm25Config
 from index.search import SearchConfig, Searcher
 
 
@@ -37,19 +38,23 @@ def test_chunks_aggregate_to_documents_by_max_score() -> None:
 
 
 def test_runs_match_searcher_search_for_every_mode(searcher: Searcher) -> None:
+    """Every mode, at FTS5's BM25 parameters and at Anserini's (a lexical arm of their own)."""
     search = SearchConfig(searcher.config.dense_weight, searcher.config.lexical_weight)
+    anserini = replace(search, bm25=Bm25Config(0.9, 0.4, "lucene"))
     configs = [
-        EvalConfig(mode, ranking, Build("any"), search)  # type: ignore[arg-type]
+        EvalConfig(f"{mode}{suffix}", ranking, Build("any"), config)  # type: ignore[arg-type]
         for mode, ranking in [("lexical", "lexical"), ("dense", "dense"), ("hybrid", "hybrid")]
+        for suffix, config in [("", search), (":anserini", anserini)]
     ]
     queries = {"a": "hoeveel vakantiedagen krijg ik", "b": "VPN certificate error at home"}
     runs = run_queries(searcher, queries, configs, lambda h: h.doc_path)
     # Eval scores retrieval itself: compare with a searcher that neither hides nor demotes.
     neutral = GovernanceConfig(demotion=1.0, log_queries=False)
-    plain = searcher.with_config(replace(search, governance=neutral))
     for config, run in zip(configs, runs, strict=True):
+        plain = searcher.with_config(replace(config.search, governance=neutral))
+        mode = config.name.partition(":")[0]
         assert len(run.latencies_ms) == 2 and all(ms > 0 for ms in run.latencies_ms)
         for query_id, text in queries.items():
-            hits = plain.search(text, top_k=10, mode=config.name, include_outdated=True)  # type: ignore[arg-type]
+            hits = plain.search(text, top_k=10, mode=mode, include_outdated=True)  # type: ignore[arg-type]
             expected = to_documents(hits, lambda h: h.doc_path)
             assert list(run.run[query_id])[: len(expected)] == list(expected), config.name

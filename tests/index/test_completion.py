@@ -9,6 +9,7 @@ import pytest
 from index.completion import dense_scores, lexical_scores, restrict
 from index.filters import Filters
 from index.lexical import deep_scores, match_expression
+from index.postings import Bm25Config
 from index.search import Searcher
 
 QUERY = "hoeveel vakantiedagen krijg ik per jaar"
@@ -22,9 +23,15 @@ def test_dense_scores_are_the_dense_arms_scores(searcher: Searcher) -> None:
     assert all(completed[key] == pytest.approx(arm[key], abs=1e-5) for key in arm)
 
 
+def fts5_parameters(searcher: Searcher) -> Searcher:
+    """The searcher at FTS5's own BM25 parameters: ``deep_scores`` without a ranking is FTS5's."""
+    return searcher.with_config(replace(searcher.config, bm25=Bm25Config()))
+
+
 def test_lexical_scores_are_the_lexical_arms_scores_and_zero_without_a_match(
     searcher: Searcher,
 ) -> None:
+    searcher = fts5_parameters(searcher)
     arm = searcher.lexical(QUERY, 500, Filters())
     every = [row[0] for row in searcher.conn.execute("SELECT chunk_rowid FROM chunks")]
     deep = deep_scores(searcher.conn, match_expression(QUERY), len(every))
@@ -38,6 +45,7 @@ def test_lexical_scores_are_the_lexical_arms_scores_and_zero_without_a_match(
 
 
 def test_a_chunk_past_the_kept_ranking_gets_the_last_kept_score(searcher: Searcher) -> None:
+    searcher = fts5_parameters(searcher)
     arm = searcher.lexical(QUERY, 500, Filters())
     ranked = sorted(arm, key=lambda key: -arm[key])
     deep = deep_scores(searcher.conn, match_expression(QUERY), 3)

@@ -11,7 +11,7 @@ import pytest
 from index.ann import AllowedIds
 from index.catalog import connect, transaction
 from index.lexical import Condition, match_expression, top_lexical
-from index.postings import Postings, postings_arm
+from index.postings import Bm25Config, Postings, postings_arm
 
 DOCUMENTS = 120
 CHUNKS_PER_DOCUMENT = 5
@@ -97,6 +97,36 @@ def test_top_matches_equal_the_joined_query(
         found = top_lexical(conn, MATCH, depth, VISIBLE & condition, share)
     expected = _expected(conn, depth, VISIBLE & condition)
     assert list(found.items()) == list(expected.items())
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        Condition("1"),
+        Condition("d.language = ?", ("nl",)),
+        Condition("d.rel_path LIKE 'rare/%'"),
+        Condition("0"),
+    ],
+)
+@pytest.mark.parametrize("depth", [5, 1000])
+def test_other_bm25_parameters_rank_by_the_postings_under_every_condition(
+    conn: sqlite3.Connection, condition: Condition, depth: int
+) -> None:
+    """With parameters FTS5 does not have, the postings rank every condition themselves."""
+    postings, bm25 = Postings.build(conn), Bm25Config(0.9, 0.4, "lucene")
+    scores = postings.scores(PHRASES, bm25)
+    passing = _passing_ids(conn, VISIBLE & condition)
+    ranked = sorted(
+        ((int(rowid), float(score)) for rowid, score in zip(postings.rowids, scores, strict=True)
+         if score > 0 and rowid in set(passing.tolist())),
+        key=lambda item: (-item[1], item[0]),
+    )  # fmt: skip
+    bitmap = AllowedIds.of(passing).bitmap if len(passing) else np.zeros(1, np.uint8)
+    found, _ = postings_arm(postings, PHRASES, depth, bitmap, bm25=bm25)
+    assert list(found.items()) == ranked[:depth]
+    assert list(found.items()) != list(_expected(conn, depth, VISIBLE & condition).items()) or (
+        not ranked
+    )
 
 
 def test_chunks_catalogued_after_the_generation_are_never_returned(

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+import math
+import re
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,9 +17,10 @@ from hypothesis import strategies as st
 
 from index.analyze import document_terms
 from index.catalog import connect, transaction
+from index.errors import PostingsUnavailableError
 from index.filters import Filters
 from index.lexical import fts_ranking, phrases_match, query_phrases
-from index.postings import LexicalMemory, Postings
+from index.postings import Bm25Config, LexicalMemory, Postings
 from index.search import Searcher
 from service.sample_share.questions import load_questions
 
@@ -122,8 +127,10 @@ def test_a_catalog_that_cannot_be_read_leaves_fts5_to_answer(
 def test_searches_answer_the_same_from_postings_and_from_fts5(
     searcher: Searcher, mode: str, filters: Filters
 ) -> None:
-    """The sample questions over the ingested share, with and without the postings: the
-    filters reach the postings as the dense arm's row id bitmap, FTS5 as SQL."""
+    """The sample questions over the ingested share, with and without the postings, at FTS5's
+    own BM25 parameters: the filters reach the postings as the dense arm's row id bitmap,
+    FTS5 as SQL."""
+    searcher = searcher.with_config(replace(searcher.config, bm25=Bm25Config()))
     fts_only = Searcher(
         searcher.home, searcher.encoder, searcher.manifest, searcher.index,
         searcher.config, LexicalMemory.off(),
@@ -137,3 +144,106 @@ def test_searches_answer_the_same_from_postings_and_from_fts5(
         assert [hit.chunk_id for hit in found] == [hit.chunk_id for hit in expected], question
         answered += bool(found)
     assert answered >= 5
+
+
+def _reference_scores(
+    conn: sqlite3.Connection, phrases: list[str], bm25: Bm25Config
+) -> dict[int, float]:
+    """BM25 written out plainly from the stored terms, for the chunks that match."""
+    rows = conn.execute("SELECT rowid, terms FROM chunks_fts").fetchall()
+    documents = {rowid: Counter(re.findall(r"[^\W_]+", terms)) for rowid, terms in rows}
+    average = sum(sum(terms.values()) for terms in documents.values()) / len(documents)
+    scores: dict[int, float] = {}
+    for phrase in phrases:
+        matching = sum(1 for terms in documents.values() if phrase in terms)
+        ratio = (len(documents) - matching + 0.5) / (matching + 0.5)
+        idf = math.log(1 + ratio) if bm25.idf == "lucene" else max(math.log(ratio), 0) or 1e-6
+        for rowid, terms in documents.items():
+            if phrase in terms:
+                length = sum(terms.values())
+                norm = bm25.k1 * (1 - bm25.b + bm25.b * length / average)
+                tf = terms[phrase]
+                scores[rowid] = scores.get(rowid, 0.0) + idf * tf * (bm25.k1 + 1) / (tf + norm)
+    return scores
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    texts=texts,
+    query=st.lists(st.sampled_from(WORDS), min_size=1, max_size=4).map(" ".join),
+    bm25=st.builds(
+        Bm25Config,
+        k1=st.sampled_from([0.0, 0.6, 0.9, 1.2, 2.0]),
+        b=st.sampled_from([0.0, 0.4, 0.75, 1.0]),
+        idf=st.sampled_from(["fts5", "lucene"]),
+    ),
+)
+def test_other_parameters_score_as_the_plain_formula(
+    catalog: sqlite3.Connection, texts: list[tuple[str, str]], query: str, bm25: Bm25Config
+) -> None:
+    _fill(catalog, texts)
+    phrases = Postings.tokens(query_phrases(query))
+    expected = _reference_scores(catalog, phrases, bm25)
+    found = Postings.build(catalog).ranked(phrases, 1000, bm25)
+    assert dict(found) == pytest.approx(expected, rel=1e-9, abs=1e-12)
+    best_first = sorted(expected.items(), key=lambda item: (-item[1], item[0]))
+    assert [rowid for rowid, _ in found] == [rowid for rowid, _ in best_first]
+
+
+def test_lucene_idf_keeps_common_terms_positive_where_fts5_floors_them(
+    catalog: sqlite3.Connection,
+) -> None:
+    """A term in every chunk: FTS5's idf is floored at 1e-6, Lucene's is log(1 + 1/(2N+1))."""
+    _fill(catalog, [("verlof reiskosten", "nl"), ("verlof", "nl"), ("verlof verlof", "nl")])
+    postings = Postings.build(catalog)
+    fts5 = postings.scores(["verlof"], Bm25Config(0.9, 0.4))
+    lucene = postings.scores(["verlof"], Bm25Config(0.9, 0.4, "lucene"))
+    assert 0 < fts5.max() < 1e-5
+    assert lucene.min() > 0.1 and lucene.argmax() == 2
+
+
+def test_bm25_config_refuses_impossible_parameters() -> None:
+    assert Bm25Config().is_fts5 and not Bm25Config(idf="lucene").is_fts5
+    for bad in ({"k1": -1.0}, {"b": 1.5}, {"k1": math.nan}, {"idf": "okapi"}):
+        with pytest.raises(ValueError, match="k1 must be at least 0, b between 0 and 1"):
+            Bm25Config(**bad)
+
+
+ANSERINI = Bm25Config(0.9, 0.4, "lucene")
+
+
+def test_other_parameters_wait_for_the_postings(searcher: Searcher) -> None:
+    """A searcher whose postings are still being built answers from them once built."""
+    fresh = Searcher(
+        searcher.home, searcher.encoder, searcher.manifest, searcher.index,
+        replace(searcher.config, bm25=ANSERINI),
+    )  # fmt: skip
+    question = "hoeveel vakantiedagen krijg ik"
+    found = fresh.lexical(question, 10, Filters())
+    postings = fresh.lexical_memory.postings
+    assert postings is not None
+    phrases = Postings.tokens(query_phrases(question))
+    assert list(found.items()) == postings.ranked(phrases, 10, ANSERINI)
+    fts5 = searcher.with_config(replace(searcher.config, bm25=Bm25Config()))
+    assert found != fts5.lexical(question, 10, Filters())
+
+
+@pytest.mark.parametrize("mode", ["lexical", "hybrid"])
+def test_other_parameters_without_postings_raise_instead_of_ranking_with_fts5(
+    searcher: Searcher, tmp_path: Path, mode: str
+) -> None:
+    config = replace(searcher.config, bm25=ANSERINI)
+    off = Searcher(
+        searcher.home, searcher.encoder, searcher.manifest, searcher.index, config,
+        LexicalMemory.off(),
+    )  # fmt: skip
+    with pytest.raises(PostingsUnavailableError, match="WEGWIJS_LEXICAL_MEMORY=false"):
+        off.search("vakantiedagen", mode=mode)  # type: ignore[arg-type]
+    failed = LexicalMemory(tmp_path / "missing" / "catalog.sqlite")
+    broken = Searcher(
+        searcher.home, searcher.encoder, searcher.manifest, searcher.index, config, failed
+    )
+    with pytest.raises(PostingsUnavailableError, match="k1=0.9, b=0.4, idf=lucene.*failed"):
+        broken.search("vakantiedagen", mode=mode)  # type: ignore[arg-type]

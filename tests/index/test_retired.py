@@ -23,9 +23,10 @@ from index.documents import get_document
 from index.encoder import SentenceTransformerEncoder
 from index.errors import StorageError
 from index.models import Hit
+from index.postings import Bm25Config
 from index.readers import Principal
 from index.rebuild import reindex
-from index.search import Searcher, SearchMode
+from index.search import SearchConfig, Searcher, SearchMode
 from ingest.chunk import ChunkingConfig
 from ingest.pipeline import IngestConfig
 from service.engine import model_info
@@ -84,8 +85,10 @@ def _run_unpublished(
 
 
 def _open(home: Path, encoder: SentenceTransformerEncoder, postings: bool = True) -> Searcher:
-    """A searcher whose lexical arm answers from its postings (waited for) or from FTS5."""
-    searcher = Searcher.open(home, encoder, encoder.profile.name, lexical_memory=postings)
+    """A searcher whose lexical arm answers from its postings (waited for) or from FTS5 (at
+    FTS5's own BM25 parameters, the only ones it has)."""
+    config = SearchConfig() if postings else SearchConfig(bm25=Bm25Config())
+    searcher = Searcher.open(home, encoder, encoder.profile.name, config, postings)
     assert searcher.lexical_memory.wait(timeout=60)
     assert (searcher.lexical_memory.postings is not None) == postings
     return searcher
