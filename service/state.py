@@ -16,13 +16,15 @@ RECHECK_SECONDS = 2.0
 
 
 class LiveSearcher:
-    """Hands out an immutable ``Searcher``; reloads it when ``CURRENT`` moves (RCU style)."""
+    """Hands out an immutable ``Searcher``; reloads it when ``CURRENT`` moves (RCU style) and
+    swaps once the new one is ready."""
 
     def __init__(self, settings: Settings, load: Callable[[Settings], Searcher]) -> None:
         self._settings = settings
         self._load = load
         self._lock = threading.Lock()
         self._searcher: Searcher | None = None
+        self._pending: tuple[int, Searcher] | None = None
         self._checked = 0.0
         self._loaded_for = -1
 
@@ -34,7 +36,8 @@ class LiveSearcher:
         """
         searcher = self._searcher
         now = time.monotonic()
-        if searcher is not None and now - self._checked < RECHECK_SECONDS:
+        waiting = self._pending is not None  # a new generation is swapped in once it is ready
+        if searcher is not None and not waiting and now - self._checked < RECHECK_SECONDS:
             return searcher
         with self._lock:
             self._checked = now
@@ -44,10 +47,22 @@ class LiveSearcher:
                 live = self._loaded_for  # keep serving what is loaded; /healthz says why
             if self._searcher is None:
                 self._searcher = self._load(self._settings)
+                self._loaded_for = live
             elif self._loaded_for != live:
-                self._searcher = self._reload(self._searcher)
-            self._loaded_for = live
+                self._swap_when_ready(self._searcher, live)
+            else:
+                self._pending = None
             return self._searcher
+
+    def _swap_when_ready(self, old: Searcher, live: int) -> None:
+        """Load generation ``live`` beside ``old`` and hand it out once its lexical postings
+        are built (a few seconds at 100,000 chunks): until then ``old`` answers, so no search
+        waits for them. A build that failed swaps too (its searches say why)."""
+        if self._pending is None or self._pending[0] != live:
+            self._pending = (live, self._reload(old))
+        fresh = self._pending[1]
+        if fresh.lexical_memory.wait(timeout=0):
+            self._searcher, self._loaded_for, self._pending = fresh, live, None
 
     def _reload(self, old: Searcher) -> Searcher:
         from index import vectors
