@@ -1,0 +1,79 @@
+"""Topics: word counts and labels match the plain per-chunk, per-topic definitions exactly."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+import pytest
+
+from index.governance.topics import document_words, label_topics, topic_words
+
+# Stop words (Dutch and English), digits, short words, accents and case, and label words.
+VOCABULARY = (
+    "de het een the and of is 2024 12 ab ok Één beleid Beleid verlof verlofregeling "
+    "reiskosten declaratie thuiswerken vergoeding security incident datalek procedure "
+    "approval expenses budget begroting planning rooster privacy"
+).split()
+
+
+def _text(rng: random.Random) -> str:
+    if rng.random() < 0.1:  # only stop words: content_words then keeps them all
+        return " ".join(rng.choices(["de", "het", "the", "and", "over", "onder"], k=5))
+    return " ".join(rng.choices(VOCABULARY, k=rng.randint(0, 30)))
+
+
+def _catalog(seed: int) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    rng = random.Random(seed)
+    titles = {f"r/doc{n}.md": _text(rng) for n in range(40)}
+    texts = [(rng.choice([*titles, "r/gone.md"]), _text(rng)) for _ in range(300)]
+    return titles, texts
+
+
+def _reference_labels(
+    members: Mapping[int, Sequence[str]], words: Mapping[str, Counter[str]], size: int
+) -> dict[int, str]:
+    """The definition: count × log(1 + documents / documents with the word), then the word."""
+    frequency: Counter[str] = Counter()
+    for found in words.values():
+        frequency.update(set(found))
+    total = max(1, len(words))
+    labels = {}
+    for topic, doc_ids in members.items():
+        counts: Counter[str] = Counter()
+        for doc_id in doc_ids:
+            counts.update(words.get(doc_id, Counter()))
+        scored = sorted(counts, key=lambda w: (-counts[w] * math.log(1 + total / frequency[w]), w))
+        labels[topic] = ", ".join(scored[:size]) or f"topic {topic}"
+    return labels
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_document_words_are_the_topic_words_of_title_and_chunks(seed: int) -> None:
+    titles, texts = _catalog(seed)
+    expected = {doc_id: Counter(topic_words(title)) for doc_id, title in titles.items()}
+    for doc_id, text in texts:
+        if doc_id in expected:
+            expected[doc_id].update(topic_words(text))
+    assert document_words(titles, texts) == expected
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("size", [1, 3, 50])
+def test_labels_match_the_definition_ties_included(seed: int, size: int) -> None:
+    titles, texts = _catalog(seed)
+    words = document_words(titles, texts)
+    rng = random.Random(seed)
+    members: dict[int, list[str]] = {}
+    for doc_id in [*titles, "r/without-words.md"]:
+        members.setdefault(rng.randint(1, 12), []).append(doc_id)
+    assert label_topics(members, words, size) == _reference_labels(members, words, size)
+
+
+def test_a_topic_without_words_is_numbered() -> None:
+    words = {"r/a.md": Counter[str](), "r/b.md": Counter({"verlof": 2})}
+    members = {1: ["r/a.md"], 2: ["r/b.md"]}
+    assert label_topics(members, words, 3) == {1: "topic 1", 2: "verlof"}
+    assert label_topics({}, {}, 3) == {}
