@@ -14,13 +14,15 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from heapq import heappush, heappushpop
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse  # type: ignore[import-untyped]
-from sklearn.cluster import AgglomerativeClustering  # type: ignore[import-untyped]
+from scipy.cluster import hierarchy  # type: ignore[import-untyped]
 
 from index.analyze import STOP_WORDS, content_words, tokens
+from index.governance.distances import cosine_distances
 from index.governance.docvectors import Matrix, mean_vectors
 
 _WORD = re.compile(r"^[^\W\d_]{4,}$")
@@ -35,13 +37,39 @@ class TopicConfig:
 
 
 def cluster_vectors(vectors: Matrix, max_distance: float) -> list[int]:
-    """A cluster number per row of L2-normalised ``vectors`` (rows close together share one)."""
+    """A cluster number per row of L2-normalised ``vectors`` (rows close together share one).
+
+    Average linkage on cosine distances, cut below ``max_distance``: what scikit-learn's
+    ``AgglomerativeClustering(metric="cosine", linkage="average", distance_threshold=…)``
+    does, numbered as it numbers clusters, but with ``cosine_distances`` in place of
+    ``pdist`` (the same distances, in less than half the time) and without its copies.
+    """
     if len(vectors) < 2:
         return [0] * len(vectors)
-    model = AgglomerativeClustering(
-        n_clusters=None, metric="cosine", linkage="average", distance_threshold=max_distance
-    )
-    return [int(label) for label in model.fit_predict(vectors)]
+    tree = hierarchy.linkage(cosine_distances(vectors), method="average")
+    children: npt.NDArray[np.int64] = tree[:, :2].astype(np.int64)
+    clusters = int(np.count_nonzero(tree[:, 2] >= max_distance)) + 1
+    return _cut(children, clusters, len(vectors))
+
+
+def _cut(children: npt.NDArray[np.int64], clusters: int, leaves: int) -> list[int]:
+    """Label the leaves under the tree's top ``clusters`` nodes, numbered as scikit-learn does.
+
+    The top nodes are taken from a heap from the root down (``sklearn.cluster`` ``_hc_cut``)
+    and numbered in the heap's order; each leaf gets the number of the top node above it.
+    """
+    nodes = [-(int(children[-1].max()) + 1)]
+    for _ in range(clusters - 1):
+        left, right = children[-nodes[0] - leaves]
+        heappush(nodes, -int(left))
+        heappushpop(nodes, -int(right))
+    number_of = np.full(2 * leaves - 1, -1, dtype=np.int64)
+    for number, node in enumerate(nodes):
+        number_of[-node] = number
+    for merge in range(len(children) - 1, -1, -1):  # a node is formed after its children
+        if number_of[leaves + merge] >= 0:
+            number_of[children[merge]] = number_of[leaves + merge]
+    return [int(number) for number in number_of[:leaves]]
 
 
 def topic_words(text: str) -> list[str]:

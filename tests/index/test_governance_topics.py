@@ -7,9 +7,12 @@ import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pytest
+from sklearn.cluster import AgglomerativeClustering  # type: ignore[import-untyped]
 
-from index.governance.topics import document_words, label_topics, topic_words
+from index.governance.docvectors import Matrix
+from index.governance.topics import cluster_vectors, document_words, label_topics, topic_words
 
 # Stop words (Dutch and English), digits, short words, accents and case, and label words.
 VOCABULARY = (
@@ -77,3 +80,34 @@ def test_a_topic_without_words_is_numbered() -> None:
     members = {1: ["r/a.md"], 2: ["r/b.md"]}
     assert label_topics(members, words, 3) == {1: "topic 1", 2: "verlof"}
     assert label_topics({}, {}, 3) == {}
+
+
+def _clustered(seed: int, count: int, spread: float) -> Matrix:
+    """L2-normalised vectors around a few centres, with exact copies among them."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((max(1, count // 6), 48))
+    vectors = centres[rng.integers(0, len(centres), count)] + spread * rng.standard_normal(
+        (count, 48)
+    )
+    vectors[rng.integers(0, count, count // 10)] = vectors[0]
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors.astype(np.float32)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize(("count", "spread"), [(2, 0.1), (3, 0.0), (60, 0.15), (400, 0.25)])
+@pytest.mark.parametrize("max_distance", [0.0, 0.06, 0.3, 5.0])
+def test_clusters_are_scikit_learns_numbers_included(
+    seed: int, count: int, spread: float, max_distance: float
+) -> None:
+    vectors = _clustered(seed, count, spread)
+    model = AgglomerativeClustering(
+        n_clusters=None, metric="cosine", linkage="average", distance_threshold=max_distance
+    )
+    expected = [int(label) for label in model.fit_predict(vectors)]
+    assert cluster_vectors(vectors, max_distance) == expected
+
+
+def test_fewer_than_two_vectors_form_one_cluster_each() -> None:
+    assert cluster_vectors(np.zeros((0, 4), dtype=np.float32), 0.06) == []
+    assert cluster_vectors(np.ones((1, 4), dtype=np.float32), 0.06) == [0]
