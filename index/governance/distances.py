@@ -5,7 +5,9 @@ which ``pdist(vectors, "cosine")`` computes one pair at a time (8 s for 10,000 d
 Here the same arithmetic runs over tiles of rows × columns, so the CPU's vector lanes work on
 several pairs at once. Each pair's dot product still adds its even and odd terms in two
 sums, joined at the end, as SciPy's compiled loop does; the distances are therefore the same
-to the last bit (a test compares them), and so are the clusters built on them.
+to the last bit (a test compares them), and so are the clusters built on them. Below
+``TILED_FROM`` vectors ``pdist`` itself is used: there, loading the compiled tiles (0.2 s)
+costs more than they save.
 """
 
 from __future__ import annotations
@@ -13,14 +15,26 @@ from __future__ import annotations
 import numba
 import numpy as np
 import numpy.typing as npt
+from scipy.spatial.distance import pdist  # type: ignore[import-untyped]
 
 Condensed = npt.NDArray[np.float64]
 TILE_ROWS = 32
 TILE_COLUMNS = 128
+TILED_FROM = 2000
 
 
 def cosine_distances(vectors: npt.NDArray[np.float32] | npt.NDArray[np.float64]) -> Condensed:
     """``scipy.spatial.distance.pdist(vectors, "cosine")``, bit for bit, about twice as fast."""
+    if len(vectors) < TILED_FROM:
+        small: Condensed = pdist(np.asarray(vectors, dtype=np.float64), "cosine")
+        return small
+    return tiled_cosine_distances(vectors)
+
+
+def tiled_cosine_distances(
+    vectors: npt.NDArray[np.float32] | npt.NDArray[np.float64],
+) -> Condensed:
+    """The same distances, always computed in tiles (``cosine_distances`` picks)."""
     rows = np.ascontiguousarray(vectors, dtype=np.float64)
     distances: Condensed = _condensed(rows, np.ascontiguousarray(rows.T), TILE_ROWS, TILE_COLUMNS)
     return distances

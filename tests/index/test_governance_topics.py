@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from sklearn.cluster import AgglomerativeClustering  # type: ignore[import-untyped]
 
+from index.governance.distances import TILED_FROM
 from index.governance.docvectors import Matrix
 from index.governance.topics import cluster_vectors, document_words, label_topics, topic_words
 
@@ -95,7 +96,9 @@ def _clustered(seed: int, count: int, spread: float) -> Matrix:
 
 
 @pytest.mark.parametrize("seed", range(4))
-@pytest.mark.parametrize(("count", "spread"), [(2, 0.1), (3, 0.0), (60, 0.15), (400, 0.25)])
+@pytest.mark.parametrize(
+    ("count", "spread"), [(2, 0.1), (3, 0.0), (60, 0.15), (400, 0.25), (TILED_FROM, 0.2)]
+)
 @pytest.mark.parametrize("max_distance", [0.0, 0.06, 0.3, 5.0])
 def test_clusters_are_scikit_learns_numbers_included(
     seed: int, count: int, spread: float, max_distance: float
