@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from heapq import heappush, heappushpop
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -99,11 +100,12 @@ def document_words(
 def _add_topic_words(counts: Counter[str], text: str, seen: set[str], label: set[str]) -> None:
     """Add ``topic_words(text)`` to ``counts``; ``seen`` and ``label`` remember judged tokens."""
     found = tokens(text)
-    if not seen.issuperset(found):
-        new = set(found).difference(seen)
+    distinct = set(found)
+    if not distinct <= seen:
+        new = distinct - seen
         seen |= new
         label |= {word for word in new if word not in STOP_WORDS and _WORD.match(word)}
-    if STOP_WORDS.issuperset(found):  # content_words then keeps them all
+    if distinct <= STOP_WORDS:  # content_words then keeps them all
         counts.update(word for word in found if _WORD.match(word))
     else:
         counts.update(filter(label.__contains__, found))
@@ -119,7 +121,7 @@ def label_topics(
     topic come from one sparse product (topics × documents × words) instead of a Counter
     per topic, and only each topic's best words are sorted, not all of them.
     """
-    vocabulary = sorted({word for found in words.values() for word in found})
+    vocabulary = sorted(set[str]().union(*words.values()))
     per_document = _count_matrix(list(words.values()), vocabulary)
     weights = _weights(per_document, max(1, len(words)))
     row_of = {doc_id: row for row, doc_id in enumerate(words)}
@@ -138,12 +140,9 @@ def _count_matrix(counters: Sequence[Counter[str]], vocabulary: Sequence[str]) -
     """Documents × words counts (columns in ``vocabulary`` order, so in word order)."""
     column_of = {word: column for column, word in enumerate(vocabulary)}
     indptr = np.cumsum([0, *(len(found) for found in counters)], dtype=np.int64)
-    columns = np.fromiter(
-        (column_of[word] for found in counters for word in found), np.int64, int(indptr[-1])
-    )
-    counts = np.fromiter(
-        (count for found in counters for count in found.values()), np.int64, int(indptr[-1])
-    )
+    size = int(indptr[-1])
+    columns = np.fromiter(map(column_of.__getitem__, chain.from_iterable(counters)), np.int64, size)
+    counts = np.fromiter(chain.from_iterable(map(Counter.values, counters)), np.int64, size)
     matrix = sparse.csr_array((counts, columns, indptr), shape=(len(counters), len(vocabulary)))
     matrix.sort_indices()
     return matrix
