@@ -33,7 +33,7 @@ def fold(text: str) -> str:
     return "".join(filterfalse(unicodedata.combining, decomposed))
 
 
-_STOPWORDS = frozenset(fold(word) for word in (*STOPWORDS_EN_PLUS, *STOPWORDS_DUTCH))
+STOP_WORDS = frozenset(fold(word) for word in (*STOPWORDS_EN_PLUS, *STOPWORDS_DUTCH))
 
 
 def tokens(text: str) -> list[str]:
@@ -71,7 +71,7 @@ def document_terms(text: str, language: str | None) -> str:
 
 def content_words(words: list[str]) -> list[str]:
     """Drop Dutch and English stop words (keep them all if nothing else is left)."""
-    kept = [word for word in words if word not in _STOPWORDS]
+    kept = [word for word in words if word not in STOP_WORDS]
     return kept or words
 
 
