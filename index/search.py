@@ -367,6 +367,14 @@ class Searcher:
             )
         return memory.postings
 
+    def lexical_problem(self) -> str | None:
+        """Why lexical and hybrid searches fail (None: they answer), for ``/healthz``: the BM25
+        parameters need postings whose build ended without any."""
+        memory = self.lexical_memory
+        if self.config.bm25.is_fts5 or not memory.wait(timeout=0) or memory.postings is not None:
+            return None
+        return f"lexical search unavailable: {memory.failure}"
+
     def _deep_scores(self, phrases: list[str]) -> DeepScores:
         postings = self._postings(phrases)
         if postings is None:

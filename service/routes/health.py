@@ -28,6 +28,8 @@ def healthz(request: Request) -> dict[str, Any]:
     documents, chunks = catalog_counts(searcher.conn)
     manifest = searcher.manifest
     problems = serving_problems(searcher.home, manifest, chunks)
+    lexical = searcher.lexical_problem()
+    problems += [lexical] if lexical else []
     return {
         "status": "degraded" if problems else "ok",
         "detail": "; ".join(problems) or None,

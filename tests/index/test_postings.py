@@ -247,3 +247,17 @@ def test_other_parameters_without_postings_raise_instead_of_ranking_with_fts5(
     )
     with pytest.raises(PostingsUnavailableError, match="k1=0.9, b=0.4, idf=lucene.*failed"):
         broken.search("vakantiedagen", mode=mode)  # type: ignore[arg-type]
+
+
+def test_health_names_a_failed_build_only_where_the_parameters_need_it(
+    searcher: Searcher, tmp_path: Path
+) -> None:
+    failed = LexicalMemory(tmp_path / "missing" / "catalog.sqlite")
+    assert failed.wait(timeout=30)
+    broken = Searcher(
+        searcher.home, searcher.encoder, searcher.manifest, searcher.index,
+        replace(searcher.config, bm25=ANSERINI), failed,
+    )  # fmt: skip
+    assert "lexical search unavailable: building the postings" in (broken.lexical_problem() or "")
+    assert broken.with_config(replace(broken.config, bm25=Bm25Config())).lexical_problem() is None
+    assert searcher.lexical_memory.wait(timeout=60) and searcher.lexical_problem() is None
