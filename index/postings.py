@@ -2,7 +2,7 @@
 
 FTS5 scores every chunk that matches a query before it can rank them, through a call of
 ``bm25()`` per matching row: 11 ms a question at 100,000 chunks, where the sample questions
-match 3,000 to 54,000 chunks (BENCHMARKS.md, "In-memory lexical scores"). Here the catalog's
+match 3,000 to 54,000 chunks (BENCHMARKS.md, "Session 5"). Here the catalog's
 stored terms are counted once into a sparse chunk × term matrix and a query is scored with a
 few vector operations over its terms' columns: 1.2 ms for the same questions, with the same
 scores (within 1e-6; FTS5's formula, constants and tie order) and the same top 1,000.
@@ -281,9 +281,9 @@ class LexicalMemory:
     """The postings of one catalog, built on a background thread.
 
     A generation's searcher starts one. At FTS5's own BM25 parameters FTS5 answers until the
-    postings are built, so a newly published generation is served at once and gets its faster
-    lexical arm seconds later (about 3 s at 100,000 chunks); at any other parameters (the
-    default, ``index.search.TUNED_BM25``) its lexical searches wait for them.
+    postings are built; at any other parameters (the default, ``index.search.TUNED_BM25``) a
+    lexical search waits for them. The service hands out a newly published generation only once
+    its postings are built (``service.state.LiveSearcher``), about 3–6 s at 100,000 chunks.
     """
 
     def __init__(self, catalog: Path | None, catalog_seq: int | None = None) -> None:
