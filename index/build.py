@@ -90,8 +90,9 @@ def ingest(
             with transaction(conn):
                 refresh_governance(conn)
             manifest = publish_from_catalog(
-                conn, home, encoder.dimension, model_info, config.chunking
-            )
+                conn, home, encoder.dimension, model_info, config.chunking,
+                encode_queries=encoder.encode_queries,
+            )  # fmt: skip
             run.summary.generation = manifest.generation
             run.summary.seconds = time.monotonic() - started
             _finish_run(conn, run.run_id, run.summary)

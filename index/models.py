@@ -14,7 +14,10 @@ class Manifest:
     is the nprobe or efSearch each query uses (0 for exact search). ``trained_count`` is the
     chunk count an IVF+SQ8 index's lists were trained at (0 otherwise), and ``reused_training``
     says they were kept from an earlier publish rather than trained for this one
-    (``index.quantizer``). Manifests written before these fields existed describe exact indexes.
+    (``index.quantizer``). ``probe_recall`` is the recall@10 that ``probes`` probe queries
+    measured at ``search_effort`` where it was calibrated on the home's own text
+    (``index.calibration``; 0 where it was not). Manifests written before these fields existed
+    describe exact indexes.
     """
 
     generation: int
@@ -34,6 +37,8 @@ class Manifest:
     search_effort: int = 0
     trained_count: int = 0
     reused_training: bool = False
+    probe_recall: float = 0.0
+    probes: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-able dict."""

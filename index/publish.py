@@ -21,13 +21,14 @@ from index.ann import (
     search_effort,
     train_ivf_sq8,
 )
+from index.calibration import EncodeQueries, calibrate_nprobe, sample_probe_texts
 from index.catalog import get_meta, set_meta, transaction
 from index.embedding_input import EMBEDDING_INPUT
-from index.errors import IndexMismatchError, StorageError
+from index.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, StorageError
 from index.models import Manifest
 from index.quantizer import TrainedRecord, load_trained, save_trained
 from index.retired import purge_horizon, purge_retired
-from index.vectors import build_flat, index_dir, publish, read_vectors
+from index.vectors import build_flat, index_dir, publish, read_manifest, read_vectors
 from ingest.chunk import ChunkingConfig
 
 _VERSIONED = ("faiss-cpu", "sentence-transformers", "torch", "unstructured")
@@ -58,12 +59,17 @@ class BuiltIndex:
         effort: nprobe or efSearch per query (0 for exact search).
         trained_count: Chunks the IVF+SQ8 lists were trained at (0 for exact and HNSW).
         reused_training: The IVF+SQ8 training was kept from an earlier publish, not redone.
+        probe_recall: Recall@10 of the probe queries at ``effort`` where it was calibrated on
+            the home's own text (``index.calibration``); 0 where it was not.
+        probes: How many probe queries measured ``probe_recall``.
     """
 
     index: faiss.Index
     effort: int
     trained_count: int = 0
     reused_training: bool = False
+    probe_recall: float = 0.0
+    probes: int = 0
 
 
 def build_vector_index(
@@ -132,6 +138,46 @@ def _build_generation_index(
     return BuiltIndex(index, effort)
 
 
+def calibrates(choice: IndexChoice, count: int) -> bool:
+    """Whether a generation of ``count`` chunks gets its nprobe from ``index.calibration``:
+    an IVF+SQ8 generation whose nprobe was not set by hand."""
+    return count > choice.exact_limit and choice.ann.kind == "ivf_sq8" and not choice.ann.nprobe
+
+
+def _calibrated(
+    home: Path,
+    built: BuiltIndex,
+    ids: npt.NDArray[np.int64],
+    vectors: npt.NDArray[np.float32],
+    probe_texts: list[str],
+    encode_queries: EncodeQueries,
+) -> BuiltIndex:
+    """``built`` with its nprobe measured on ``probe_texts``, or kept from the live generation
+    where that one was calibrated on the same IVF training (the lists have not moved)."""
+    kept = _kept_calibration(home, built)
+    if kept is not None or not probe_texts:
+        return kept or built
+    queries = np.ascontiguousarray(encode_queries(probe_texts), dtype=np.float32)
+    found = calibrate_nprobe(built.index, ids, vectors, queries)
+    return replace(built, effort=found.effort, probe_recall=found.recall, probes=found.probes)
+
+
+def _kept_calibration(home: Path, built: BuiltIndex) -> BuiltIndex | None:
+    if not built.reused_training:
+        return None
+    try:
+        live = read_manifest(home)
+    except (IndexNotFoundError, IndexCorruptError):
+        return None
+    if live.index_kind != "ivf_sq8" or live.trained_count != built.trained_count:
+        return None
+    if not live.probes:
+        return None
+    return replace(
+        built, effort=live.search_effort, probe_recall=live.probe_recall, probes=live.probes
+    )
+
+
 def check_model(conn: sqlite3.Connection, home: Path, model_info: dict[str, str]) -> None:
     """Bind an empty catalog to a model; refuse a catalog built with another one.
 
@@ -161,21 +207,31 @@ def publish_from_catalog(
     model_info: dict[str, str],
     chunking: ChunkingConfig,
     choice: IndexChoice | None = None,
+    encode_queries: EncodeQueries | None = None,
 ) -> Manifest:
     """Build an index from every embedding in the catalog and publish it.
 
     The whole generation is rebuilt each time from the current chunks, so deleted and retired
     chunks are gone from it; the index is exact up to ``choice.exact_limit`` chunks and
     approximate above (see ``IndexChoice``; IVF+SQ8 reuses the training of an earlier publish
-    while the size stays near it, ``build_ivf_sq8_kept``). Once it is live, retired chunks that
-    neither it nor the generation live before can see are purged (``index.retired``).
+    while the size stays near it, ``build_ivf_sq8_kept``). With ``encode_queries``, an IVF+SQ8
+    generation's nprobe is measured on the home's own text (``index.calibration``) unless
+    ``choice`` sets one, once per IVF training (a publish that reuses the live generation's
+    training keeps its nprobe); without it, the default share of the lists. Once it is live, retired
+    chunks that neither it nor the generation live before can see are purged
+    (``index.retired``).
     """
+    choice = choice or IndexChoice()
     with transaction(conn):
         seq = int(get_meta(conn, "seq") or 0)
         ids, vectors = read_vectors(conn, dimension)
         documents = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        calibrate = encode_queries is not None and calibrates(choice, len(ids))
+        probe_texts = sample_probe_texts(conn, ids) if calibrate else []
     horizon = purge_horizon(home, seq)
-    built = _build_generation_index(home, ids, vectors, model_info, choice or IndexChoice())
+    built = _build_generation_index(home, ids, vectors, model_info, choice)
+    if encode_queries is not None:
+        built = _calibrated(home, built, ids, vectors, probe_texts, encode_queries)
     manifest = Manifest(
         generation=0,
         model_profile=model_info["profile"],
@@ -194,6 +250,8 @@ def publish_from_catalog(
         search_effort=built.effort,
         trained_count=built.trained_count,
         reused_training=built.reused_training,
+        probe_recall=built.probe_recall,
+        probes=built.probes,
     )
     published = publish(home, built.index, manifest)
     if horizon is not None:

@@ -54,8 +54,9 @@ def reindex(
         if not same_model or get_meta(conn, "embedding_input") != EMBEDDING_INPUT:
             _reembed(conn, encoder, model_info, progress, keep_unchanged=same_model)
         manifest = publish_from_catalog(
-            conn, home, encoder.dimension, model_info, chunking, IndexChoice(retrain=True)
-        )
+            conn, home, encoder.dimension, model_info, chunking, IndexChoice(retrain=True),
+            encoder.encode_queries,
+        )  # fmt: skip
         conn.close()
     return manifest
 

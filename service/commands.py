@@ -44,9 +44,15 @@ def run_reindex(settings: Settings, progress: bool) -> str:
     encoder = make_encoder(settings)
     chunking = ingest_config(settings).chunking
     manifest = reindex(settings.home, encoder, model_info(encoder), chunking, progress)
+    measured = (
+        f"; {manifest.index_kind} nprobe {manifest.search_effort}: recall@10 "
+        f"{manifest.probe_recall:.3f} on {manifest.probes} probe queries"
+        if manifest.probes
+        else ""
+    )
     return (
         f"Published generation {manifest.generation}: {manifest.vector_count:,} chunks of "
-        f"{manifest.document_count:,} documents with model {manifest.model_profile}"
+        f"{manifest.document_count:,} documents with model {manifest.model_profile}{measured}"
     )
 
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import faiss
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from index import vectors
 from index.ann import AnnConfig
 from index.build import RunSummary
+from index.calibration import PROBES, EncodeQueries, ladder
 from index.catalog import catalog_path, connect, transaction
 from index.encoder import SentenceTransformerEncoder
 from index.errors import IndexCorruptError
@@ -35,12 +38,18 @@ def home_copy(tmp_path: Path, sample_ingest: RunSummary, sample_settings: Settin
     return home
 
 
-def _publish(home: Path, encoder: SentenceTransformerEncoder, choice: IndexChoice) -> Manifest:
+def _publish(
+    home: Path,
+    encoder: SentenceTransformerEncoder,
+    choice: IndexChoice,
+    encode_queries: EncodeQueries | None = None,
+) -> Manifest:
     conn = connect(catalog_path(home))
     try:
         return publish_from_catalog(
-            conn, home, encoder.dimension, model_info(encoder), ChunkingConfig(), choice
-        )
+            conn, home, encoder.dimension, model_info(encoder), ChunkingConfig(), choice,
+            encode_queries,
+        )  # fmt: skip
     finally:
         conn.close()
 
@@ -124,6 +133,48 @@ def test_a_deleted_document_is_gone_from_the_next_ann_generation(
     searcher = Searcher.open(home_copy, encoder, encoder.profile.name)
     found = searcher.dense(text, 100, Filters())
     assert found and not set(found) & removed
+
+
+def test_an_ivf_generation_measures_its_nprobe_on_its_own_text(
+    home_copy: Path, encoder: SentenceTransformerEncoder
+) -> None:
+    manifest = _publish(home_copy, encoder, _ivf(nprobe=0), encoder.encode_queries)
+    conn = connect(catalog_path(home_copy))
+    chunks = conn.execute("SELECT count(*) FROM chunks WHERE retired_seq IS NULL").fetchone()[0]
+    conn.close()
+    assert manifest.index_kind == "ivf_sq8"
+    assert manifest.search_effort in ladder(16)
+    assert manifest.probes == min(PROBES, chunks)
+    assert manifest.probe_recall >= 0.95 or manifest.search_effort == 16
+    served = Searcher.open(home_copy, encoder, encoder.profile.name)
+    assert served.manifest.search_effort == manifest.search_effort
+
+
+def test_a_publish_on_the_same_training_keeps_the_measured_nprobe(
+    home_copy: Path, encoder: SentenceTransformerEncoder
+) -> None:
+    batches: list[int] = []
+
+    def encode_queries(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        batches.append(len(texts))
+        return encoder.encode_queries(texts)
+
+    first = _publish(home_copy, encoder, _ivf(nprobe=0), encode_queries)
+    second = _publish(home_copy, encoder, _ivf(nprobe=0), encode_queries)
+    assert (first.reused_training, second.reused_training) == (False, True)
+    assert (second.search_effort, second.probe_recall, second.probes) == (
+        first.search_effort,
+        first.probe_recall,
+        first.probes,
+    )
+    assert batches == [first.probes]
+
+
+def test_an_nprobe_set_by_hand_is_not_calibrated(
+    home_copy: Path, encoder: SentenceTransformerEncoder
+) -> None:
+    manifest = _publish(home_copy, encoder, _ivf(nprobe=4), encoder.encode_queries)
+    assert (manifest.search_effort, manifest.probes, manifest.probe_recall) == (4, 0, 0.0)
 
 
 def test_read_vectors_returns_every_current_embedding_in_id_order(tmp_path: Path) -> None:
