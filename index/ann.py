@@ -36,8 +36,10 @@ class AnnConfig:
         ef_construction: HNSW candidate list while building (higher: better graph, slower).
         ef_search: HNSW candidate list per query (higher: better recall, slower).
         nlist: IVF lists; 0 picks ``4·√n`` rounded down to a power of two.
-        nprobe: IVF lists scanned per query; 0 picks ``nlist / 16`` (at least 16), which held
-            recall@10 ≥ 0.95 on the benchmark's 1M vectors.
+        nprobe: IVF lists scanned per query; 0 lets a publish measure it on the home's own
+            text (``index.calibration``), or, where it cannot, picks ``nlist / 16`` (at least
+            16), which held recall@10 ≥ 0.95 on the benchmark's 1M random vectors but not on
+            real embeddings.
         train_per_list: IVF training vectors per list (k-means sample size).
         seed: Seed of the IVF training sample.
         retrain_factor: A publish reuses the IVF+SQ8 training of an earlier one while the

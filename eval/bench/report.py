@@ -16,8 +16,9 @@ NOT_MEASURED = (
     "(no HTTP, no query embedding, no lexical arm, no hit loading).",
     "HNSW at 1M vectors: building it (M=32, efConstruction=200) takes tens of minutes on two "
     "cores, so HNSW is measured at a smaller prefix of the same vectors; IVF+SQ8 is at full size.",
-    "Recall on real embeddings: the ANN recall figures come from synthetic vectors; rerun the "
-    "tuning on a real home's vectors before choosing efSearch/nprobe for production.",
+    "Recall on real embeddings: the ANN recall figures here come from synthetic vectors; a "
+    "published IVF+SQ8 generation measures its own nprobe on its own text "
+    "(index/calibration.py).",
     "Peers at the 100k and 1M sizes: Qdrant's local mode needs minutes for 10,000 vectors on "
     "this machine, so the side-by-side section uses 10,000 vectors (Qdrant: one run).",
     "int8 ONNX query encoder: fp32 only (cosine ≥ 0.9999 to torch); int8 moved embeddings to "

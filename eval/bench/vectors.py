@@ -236,8 +236,9 @@ def _notes(context: BenchContext) -> tuple[str, ...]:
         f"per-query SearchParameters each time, with {plan.threads} FAISS threads and with 1 "
         "(`faiss.omp_set_num_threads`) in turn. Resident bytes: RSS growth while building (the "
         "index's own memory; the input vectors are not counted). `default effort`: the "
-        "nprobe/efSearch `index.ann` uses untuned (nprobe = nlist/16, efSearch 128), which is "
-        "what a published IVF+SQ8 generation records (above 100,000 chunks), with its recall "
+        "nprobe/efSearch `index.ann` uses untuned (nprobe = nlist/16, efSearch 128), which a "
+        "published IVF+SQ8 generation used before session 6 (it now measures its own on probe "
+        "queries from its text, index/calibration.py; these vectors have none), with its recall "
         f"on all {plan.recall_queries} queries. Slow ANN builds are kept in "
         "the work folder and read back by later runs, which report the recorded build time.",
     )
