@@ -90,7 +90,8 @@ def measure_rescan(context: BenchContext, pool: EncoderPool) -> tuple[Table, dic
     return table, {"rescan.seconds": rescan.median, "rescan.files": float(plan.tree_files)}
 
 
-def _sample_share(context: BenchContext) -> Path:
+def sample_share(context: BenchContext) -> Path:
+    """The sample share (or its first ``plan.sample_files`` documents), written once."""
     keep = context.plan.sample_files
     share = context.work_dir / f"sample-share-{keep or 'all'}"
     if not (share / COMPLETE).exists():
@@ -131,7 +132,7 @@ def measure_end_to_end(
 ) -> tuple[Table, dict[str, float], Check]:
     """Ingest the sample share into a fresh home per run, then embed its chunks alone."""
     plan = context.plan
-    share = _sample_share(context)
+    share = sample_share(context)
     encoder = pool.get(plan.ingest_profile)
     rates: list[float] = []
     raws: list[float] = []

@@ -14,6 +14,7 @@ from eval.bench.encoders import EncoderPool
 from eval.bench.ingest_rate import measure_ingest
 from eval.bench.machine import load_line
 from eval.bench.memory import measure_memory
+from eval.bench.parse_rate import measure_parsing
 from eval.bench.peers import measure_peers
 from eval.bench.plan import BenchContext
 from eval.bench.results import Measured, SectionResult, save_result
@@ -38,6 +39,7 @@ SECTIONS: dict[str, Section] = {
     "ingest": Section("Ingest: unchanged re-scan and end-to-end rate", measure_ingest),
     "memory": Section("Resident memory per chunk", measure_memory),
     "peers": Section("Side by side: chromadb, Qdrant local, LanceDB", measure_peers),
+    "parse": Section("Parse rate per file format", measure_parsing),
 }
 
 
