@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -34,8 +35,17 @@ class WorkerConfig:
 
 
 def _start_worker(memory_bytes: int) -> None:
-    """Limit the worker's memory, then import the parsers, so a file's timeout is its own."""
+    """Limit the worker's memory, keep torch out, then import the parsers, so a file's timeout
+    is its own.
+
+    unstructured's sentence splitter imports spaCy, whose thinc imports torch whenever it can,
+    only to offer torch layers. The ``fast`` strategy we parse with never uses them, so a
+    worker marks torch as absent: thinc then goes without, and every file parses the same
+    (all 50 files of the sample share, checked in session 6), while each worker starts about
+    1.6 s sooner and stays about 180 MB smaller (BENCHMARKS.md, session 6).
+    """
     enforce_offline()
+    sys.modules.setdefault("torch", None)  # type: ignore[arg-type]
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     try:
         import unstructured.partition.auto  # noqa: F401 - warm-up, seconds on a cold start

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from ingest.chunk import ChunkingConfig
 from ingest.errors import ParseError
 from ingest.models import Chunk
-from ingest.parse import ParsedFile, ParseLimits
+from ingest.parse import ParsedFile, ParseLimits, parse_file
 from ingest.properties import Properties
 from ingest.workers import WorkerConfig, parse_many
 
@@ -35,3 +37,19 @@ def test_timeouts_and_memory_limits_are_reported_and_the_run_goes_on(tmp_path: P
     assert "longer than 3 s" in str(results[paths[1]])
     assert isinstance(results[paths[2]], ParseError)
     assert "memory" in str(results[paths[2]])
+
+
+def parse_telling_torch(path: Path, chunking: ChunkingConfig, limits: ParseLimits) -> ParsedFile:
+    """The real parser; the title says whether the worker has torch imported afterwards."""
+    parsed = parse_file(path, chunking, limits)
+    return replace(parsed, title=f"torch={sys.modules.get('torch') is not None}")
+
+
+def test_parse_workers_parse_every_format_without_importing_torch(sample_share: Path) -> None:
+    kinds = {".pdf", ".docx", ".pptx", ".xlsx", ".txt", ".md", ".html", ".eml"}
+    paths = sorted(path for path in sample_share.rglob("*") if path.suffix in kinds)
+    assert {path.suffix for path in paths} == kinds
+    config = WorkerConfig(workers=1)
+    results = dict(parse_many(paths, ChunkingConfig(), ParseLimits(), config, parse_telling_torch))
+    titles = {path.name: getattr(result, "title", str(result)) for path, result in results.items()}
+    assert set(titles.values()) == {"torch=False"}, titles
