@@ -43,10 +43,9 @@ from index.threads import use_search_threads
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
 SEARCH_MODES: tuple[SearchMode, ...] = ("hybrid", "dense", "lexical")
-# The lexical arm's BM25, tuned jointly with the fusion weights on the dev splits (EVAL.md,
-# "Joint re-tune of BM25 and fusion weights"): k1 0.6, b 0.1 and FTS5's idf (FTS5's own bm25()
-# has k1 1.2, b 0.75).
-TUNED_BM25 = Bm25Config(k1=0.6, b=0.1, idf="fts5")
+# The lexical arm's BM25, tuned on the dev splits (EVAL.md, "BM25 parameters"): k1 0.6, b 0.3
+# and FTS5's idf (FTS5's own bm25() has k1 1.2, b 0.75).
+TUNED_BM25 = Bm25Config(k1=0.6, b=0.3, idf="fts5")
 # Lexical arms of concurrent hybrid searches that may run beside their dense arm at once.
 ARM_THREADS = 16
 # Candidates governed beyond the hits asked for: hidden ones are replaced from these, and
@@ -58,17 +57,16 @@ MIN_HEADROOM = 20
 class SearchConfig:
     """Ranking settings: fusion weights and how many candidates each arm contributes.
 
-    The defaults were tuned on the tune-on splits only (EVAL.md, "Score completion" and "Joint
-    re-tune of BM25 and fusion weights"). ``completion`` scores every candidate in both arms
-    before fusing (``index.completion``); off, a chunk one arm did not return gets that arm's
-    lowest score.
+    The defaults were tuned on the tune-on splits only (EVAL.md, "Score completion" and "BM25
+    parameters"). ``completion`` scores every candidate in both arms before fusing
+    (``index.completion``); off, a chunk one arm did not return gets that arm's lowest score.
     ``bm25`` other than FTS5's parameters (the default ``TUNED_BM25`` among them) is scored from
     the in-memory postings only (a search waits for them), and reads a query word FTS5 splits
     into several tokens (``snake_case``) as those tokens, not as a phrase.
     """
 
-    dense_weight: float = 0.65
-    lexical_weight: float = 0.35
+    dense_weight: float = 0.75
+    lexical_weight: float = 0.25
     candidates: int = 150
     completion: bool = True
     # How far a chunk missing from one arm is lifted toward its document's best chunk there.

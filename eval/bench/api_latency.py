@@ -250,7 +250,7 @@ def _notes(plan: BenchPlan) -> tuple[str, ...]:
         "questions, so after the first run it mostly measures cache hits, as repeated queries "
         "would in use) and scores the lexical arm from in-memory postings; `FTS5 lexical arm "
         "(before)` is the same with WEGWIJS_LEXICAL_MEMORY=false, FTS5's bm25() alone (at FTS5's "
-        "own k1 1.2 and b 0.75, where the others use the tuned defaults: the same work per "
+        "own k1 1.2 and b 0.75, where the others use the tuned 0.6 and 0.3: the same work per "
         "query, other scores); `onnx "
         "queries, no cache` sets WEGWIJS_QUERY_CACHE=0; `default, 2 worker processes` serves "
         "the defaults from two processes (WEGWIJS_WORKERS=2). All with WEGWIJS_THREADS=2 and one "
