@@ -155,8 +155,10 @@ def _calibrated(
     """``built`` with its nprobe measured on ``probe_texts``, or kept from the live generation
     where that one was calibrated on the same IVF training (the lists have not moved)."""
     kept = _kept_calibration(home, built)
-    if kept is not None or not probe_texts:
-        return kept or built
+    if kept is not None:
+        return kept
+    if not probe_texts:
+        return built
     queries = np.ascontiguousarray(encode_queries(probe_texts), dtype=np.float32)
     found = calibrate_nprobe(built.index, ids, vectors, queries)
     return replace(built, effort=found.effort, probe_recall=found.recall, probes=found.probes)
@@ -230,7 +232,7 @@ def publish_from_catalog(
         probe_texts = sample_probe_texts(conn, ids) if calibrate else []
     horizon = purge_horizon(home, seq)
     built = _build_generation_index(home, ids, vectors, model_info, choice)
-    if encode_queries is not None:
+    if encode_queries is not None and calibrate:
         built = _calibrated(home, built, ids, vectors, probe_texts, encode_queries)
     manifest = Manifest(
         generation=0,

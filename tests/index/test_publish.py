@@ -173,7 +173,10 @@ def test_a_publish_on_the_same_training_keeps_the_measured_nprobe(
 def test_an_nprobe_set_by_hand_is_not_calibrated(
     home_copy: Path, encoder: SentenceTransformerEncoder
 ) -> None:
+    calibrated = _publish(home_copy, encoder, _ivf(nprobe=0), encoder.encode_queries)
+    assert calibrated.probes
     manifest = _publish(home_copy, encoder, _ivf(nprobe=4), encoder.encode_queries)
+    assert manifest.reused_training
     assert (manifest.search_effort, manifest.probes, manifest.probe_recall) == (4, 0, 0.0)
 
 
