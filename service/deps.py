@@ -1,11 +1,10 @@
 """FastAPI dependencies shared by the routers: the live searcher, filters and request limits.
 
 The dependencies are ``async``: FastAPI runs a plain ``def`` dependency in its thread pool, one
-round trip per dependency and request (seven before the route itself for ``/api/search``), and
-under eight concurrent searches those hand-offs cost about 10% of the server's CPU (BENCHMARKS.md,
-"Session 6"). None of them blocks: parsing and checking parameters is all they do, and the
-searcher is handed out without I/O except when ``LiveSearcher`` has to look for a new generation,
-which then runs in the thread pool.
+round trip per dependency and request (seven before the route itself for ``/api/search``), each
+a thread wake-up and a GIL hand-off (BENCHMARKS.md, "Session 6"). None of them blocks: parsing
+and checking parameters is all they do, and the searcher is handed out without I/O except when
+``LiveSearcher`` has to look for a new generation, which then runs in the thread pool.
 """
 
 from __future__ import annotations
