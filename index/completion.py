@@ -49,7 +49,7 @@ def dense_scores(
         return {}
     matrix = np.vstack([np.frombuffer(row[1], dtype=np.float32) for row in rows])
     scores = matrix @ np.asarray(vector, dtype=np.float32).reshape(-1)
-    return {int(row[0]): float(score) for row, score in zip(rows, scores, strict=True)}
+    return {int(row[0]): score for row, score in zip(rows, scores.tolist(), strict=True)}
 
 
 def lexical_scores(deep: DeepScores, rowids: Collection[int]) -> dict[int, float]:

@@ -274,7 +274,8 @@ class Searcher:
         vector = self._query_vector(query).reshape(1, -1)
         use_search_threads()
         scores, ids = self.index.search(vector, min(depth, self.index.ntotal), params=params)
-        return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
+        found = zip(ids[0].tolist(), scores[0].tolist(), strict=True)  # Python ints, floats
+        return {i: s for i, s in found if i >= 0}
 
     def _query_vector(self, query: str) -> npt.NDArray[np.float32]:
         """The query's embedding; this thread's last one is kept for completion to reuse.

@@ -21,6 +21,7 @@ import hmac
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from index.readers import Principal
 from service.settings import Settings
@@ -68,13 +69,19 @@ def _from_token(token: str, settings: Settings) -> Principal:
     return principal
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
     """The caller of this request (also kept in ``request.state.principal`` for the pages).
+
+    Checking a token reads the token store, so a request that carries one is identified in the
+    thread pool; the others only parse headers, on the event loop (see ``service.deps``).
 
     Raises:
         NotSignedInError: no valid credentials and anonymous access is not enabled.
     """
-    principal = _identify(request)
+    if _bearer(request) or request.cookies.get(COOKIE):
+        principal = await run_in_threadpool(_identify, request)
+    else:
+        principal = _identify(request)
     request.state.principal = principal
     return principal
 

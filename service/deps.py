@@ -1,4 +1,11 @@
-"""FastAPI dependencies shared by the routers: the live searcher, filters and request limits."""
+"""FastAPI dependencies shared by the routers: the live searcher, filters and request limits.
+
+The dependencies are ``async``: FastAPI runs a plain ``def`` dependency in its thread pool, one
+round trip per dependency and request (seven before the route itself for ``/api/search``), each
+a thread wake-up and a GIL hand-off (BENCHMARKS.md, "Session 6"). None of them blocks: parsing
+and checking parameters is all they do, and the searcher is handed out without I/O except when
+``LiveSearcher`` has to look for a new generation, which then runs in the thread pool.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from index.filters import Filters
 from index.readers import Principal
@@ -29,24 +37,31 @@ class ReaderLive:
         return self.live.get().scoped_to(self.reader)
 
 
-def get_live(request: Request, principal: PrincipalDep) -> ReaderLive:
+async def get_live(request: Request, principal: PrincipalDep) -> ReaderLive:
     """The holder of the newest searcher, scoped to the caller."""
     live: LiveSearcher = request.app.state.live
     return ReaderLive(live, principal)
 
 
-def get_searcher(live: Annotated[ReaderLive, Depends(get_live)]) -> Searcher:
-    """The searcher of the newest generation, answering only from what the caller may read."""
-    return live.get()
+async def get_searcher(live: Annotated[ReaderLive, Depends(get_live)]) -> Searcher:
+    """The searcher of the newest generation, answering only from what the caller may read.
+
+    Looking for a newer generation reads files and may load one, so that runs in the thread
+    pool; between looks the loaded searcher is handed out on the event loop.
+    """
+    searcher = live.live.loaded()
+    if searcher is None:
+        return await run_in_threadpool(live.get)
+    return searcher.scoped_to(live.reader)
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the app runs with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_lang(request: Request, lang: str | None = None) -> Lang:
+async def get_lang(request: Request, lang: str | None = None) -> Lang:
     """Interface language: ``?lang=nl|en``, else the browser's ``Accept-Language``."""
     return negotiate(lang, request.headers.get("accept-language"))
 
@@ -67,7 +82,7 @@ def parse_moment(value: str | None, name: str) -> datetime | None:
         ) from exc
 
 
-def get_filters(
+async def get_filters(
     root: str | None = None,
     folder: str | None = Query(None, examples=["hr/contracten"]),
     owner: str | None = None,
@@ -106,7 +121,7 @@ def check_query(text: str, settings: Settings, name: str = "q") -> str:
     return stripped
 
 
-def get_query(
+async def get_query(
     settings: Annotated[Settings, Depends(get_settings)],
     q: Annotated[
         str,
@@ -121,7 +136,7 @@ def get_query(
     return check_query(q, settings)
 
 
-def get_top_k(
+async def get_top_k(
     settings: Annotated[Settings, Depends(get_settings)],
     top_k: Annotated[
         int | None,

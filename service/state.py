@@ -34,11 +34,10 @@ class LiveSearcher:
         Raises:
             IndexNotFoundError: nothing was ingested into this home yet.
         """
-        searcher = self._searcher
-        now = time.monotonic()
-        waiting = self._pending is not None  # a new generation is swapped in once it is ready
-        if searcher is not None and not waiting and now - self._checked < RECHECK_SECONDS:
+        searcher = self.loaded()
+        if searcher is not None:
             return searcher
+        now = time.monotonic()
         with self._lock:
             self._checked = now
             try:
@@ -53,6 +52,15 @@ class LiveSearcher:
             else:
                 self._pending = None
             return self._searcher
+
+    def loaded(self) -> Searcher | None:
+        """The loaded searcher while no look for a newer generation is due (no I/O, no lock);
+        None when ``get`` has to look (or load) first."""
+        searcher = self._searcher
+        waiting = self._pending is not None  # a new generation is swapped in once it is ready
+        if waiting or time.monotonic() - self._checked >= RECHECK_SECONDS:
+            return None
+        return searcher
 
     def _swap_when_ready(self, old: Searcher, live: int) -> None:
         """Load generation ``live`` beside ``old`` and hand it out once its lexical postings

@@ -47,7 +47,11 @@ def govern_hits(
         if state is None:
             governed.append(hit)
             continue
-        marked = replace(hit, review_state=state.review_state, superseded_by=state.superseded_by)
+        marked = hit
+        review = (state.review_state, state.superseded_by)
+        if (hit.review_state, hit.superseded_by) != review:
+            # dataclasses.replace costs about as much as loading the hit: most are current
+            marked = replace(hit, review_state=review[0], superseded_by=review[1])
         if is_excluded(marked) and not include_outdated:
             continue
         if marked.review_state in DEMOTED or marked.superseded_by:

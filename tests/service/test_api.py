@@ -9,6 +9,7 @@ import pytest
 
 from index.catalog import catalog_path, connect
 from index.feedback import list_feedback
+from service.schemas import SearchOut
 from service.settings import Settings
 
 HIT_FIELDS = {
@@ -45,6 +46,16 @@ def test_search_returns_hits_with_owner_and_age(server_url: str) -> None:
     assert HIT_FIELDS <= set(hits[0])
     assert hits[0]["owners"] and hits[0]["age"]
     assert [hit["score"] for hit in hits] == sorted((hit["score"] for hit in hits), reverse=True)
+
+
+def test_search_answers_json_that_is_its_documented_schema(server_url: str) -> None:
+    response = httpx.get(f"{server_url}/api/search", params={"q": "vakantiedagen", "top_k": 3})
+    assert response.headers["content-type"] == "application/json"
+    body = SearchOut.model_validate_json(response.content)
+    assert body.hits and body.model_dump(mode="json") == response.json()
+    schema = httpx.get(f"{server_url}/openapi.json").json()
+    ok = schema["paths"]["/api/search"]["get"]["responses"]["200"]["content"]
+    assert ok["application/json"]["schema"]["$ref"].endswith("/SearchOut")
 
 
 def test_highlights_point_at_query_words_in_the_snippet(server_url: str) -> None:

@@ -12,7 +12,7 @@ from index.publish import publish_from_catalog
 from ingest.chunk import ChunkingConfig
 from service.engine import model_info, open_searcher
 from service.settings import Settings
-from service.state import LiveSearcher
+from service.state import RECHECK_SECONDS, LiveSearcher
 from tests.conftest import make_settings
 from tests.governance_support import copy_home
 
@@ -50,3 +50,16 @@ def test_a_new_generation_is_handed_out_with_its_postings_built(
     assert seen[-1] == newer > first.manifest.generation
     assert searcher.lexical_memory.postings is not None  # ready when handed out
     assert searcher.search("vakantiedagen", mode="lexical")
+
+
+def test_the_loaded_searcher_is_handed_out_without_a_look_only_between_looks(
+    sample_ingest: RunSummary, sample_settings: Settings, tmp_path: Path
+) -> None:
+    home = copy_home(sample_settings.home, tmp_path / "home")
+    live = LiveSearcher(make_settings(home), open_searcher)
+    assert live.loaded() is None  # nothing loaded yet: get() has to load
+    searcher = live.get()
+    assert live.loaded() is searcher
+    time.sleep(RECHECK_SECONDS)
+    assert live.loaded() is None  # a look for a newer generation is due
+    assert live.get() is searcher and live.loaded() is searcher  # looked: nothing newer
