@@ -19,6 +19,7 @@ from index.catalog import catalog_path, connect, get_meta, set_meta, transaction
 from index.embedding_input import EMBEDDING_INPUT, context_title, embedding_text, input_sha256
 from index.encoder import Encoder
 from index.errors import StorageError
+from index.governance.query_log import flush_query_logs
 from index.governance.refresh import refresh_governance
 from index.governance.rules import record_rules
 from index.lock import writer_lock
@@ -80,6 +81,7 @@ def ingest(
     roots = make_roots(paths)
     started = time.monotonic()
     with writer_lock(home):
+        flush_query_logs()  # this process's searches are keyed to documents before they move
         conn = connect(catalog_path(home))
         try:
             check_model(conn, home, model_info)

@@ -160,11 +160,13 @@ class Searcher:
     def with_config(self, config: SearchConfig) -> Searcher:
         """The same loaded generation and postings, ranking with ``config``; it shares this
         searcher's per-thread catalog connections and last query vector (same home, same
-        encoder), so an evaluation of several configs embeds each query once."""
+        encoder), so an evaluation of several configs embeds each query once, and its query
+        log."""
         searcher = Searcher(
             self.home, self.encoder, self.manifest, self.index, config, self.lexical_memory
         )
         searcher._local = self._local
+        searcher.query_log = self.query_log
         return searcher
 
     @property

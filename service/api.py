@@ -25,6 +25,7 @@ from index.errors import (
     PostingsUnavailableError,
     SearchIndexError,
 )
+from index.governance.query_log import close_query_logs
 from index.originals import DocumentNotFoundError, OriginalMissingError
 from ingest.offline import enforce_offline
 from service.auth import NotSignedInError, get_principal
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         warn_if_nobody_can_sign_in(effective)
         await asyncio.to_thread(_warm_up, app.state.live)
         yield
+        await asyncio.to_thread(close_query_logs)  # write the searches still queued
 
     app = FastAPI(title="Wegwijs", version="0.1.0", lifespan=lifespan, description=__doc__)
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")

@@ -62,6 +62,7 @@ def run_search(settings: Settings, query: str, top_k: int, mode: str, as_json: b
         raise ValueError(f"Unknown mode '{mode}': choose one of {', '.join(SEARCH_MODES)}.")
     searcher = open_searcher(settings)
     hits = searcher.search(query, top_k=top_k, mode=mode)
+    searcher.query_log.close()  # write the search's log entry before the command exits
     if as_json:
         return [json.dumps(hit_record(hit), ensure_ascii=False) for hit in hits]
     lines = [line for rank, hit in enumerate(hits, 1) for line in [*hit_lines(rank, hit), ""]]
@@ -83,6 +84,7 @@ def run_ask(
         raise ValueError("The question is empty: say what you want to know.")
     searcher = open_searcher(settings)
     result = answer(searcher, question.strip(), None, parse_mode(mode), generator_for(settings))
+    searcher.query_log.close()  # write the search's log entry before the command exits
     lang = guess_language(question)
     if as_json:
         return [json.dumps(answer_record(result, lang), ensure_ascii=False)], result.confident

@@ -17,6 +17,7 @@ from index.governance.experts import Expert, find_experts
 from index.governance.gaps import GapGroup, group_gaps, take_feedback
 from index.governance.ledger import read_gaps
 from index.governance.marks import Action, record_mark
+from index.governance.query_log import flush_query_logs
 from index.governance.review_state import ReviewPolicy
 from index.readers import Principal, can_read, readable_documents
 from index.search import Searcher
@@ -63,7 +64,8 @@ def load_audit(
     reader: Principal | None = None,
 ) -> Audit:
     """The audit of a home's catalog now (only ``owner``'s part when given), built only from
-    the documents ``reader`` may read (all when None)."""
+    the documents ``reader`` may read (all when None), with this process's searches so far."""
+    flush_query_logs()
     conn = connect(_catalog(home), readonly=True)
     try:
         readable = None if reader is None else readable_documents(conn, reader)
@@ -112,7 +114,9 @@ def experts_json(query: str, experts: list[Expert]) -> dict[str, Any]:
 
 
 def load_experts(searcher: Searcher, query: str, top_k: int) -> dict[str, Any]:
-    """The people behind the best passages for ``query``, as JSON."""
+    """The people behind the best passages for ``query``, as JSON (counting the uses of this
+    process's searches so far)."""
+    flush_query_logs()
     return experts_json(query, find_experts(searcher, query, top_k))
 
 
@@ -132,6 +136,7 @@ def load_gaps(
         if principal.user is None:
             raise NotAllowedError("The knowledge gaps are for signed-in owners and administrators.")
         include_closed = False
+    flush_query_logs()  # the gaps of this process's searches so far
     take_feedback(searcher)
     groups = group_gaps(searcher, read_gaps(searcher.conn))
     if principal is not None and not principal.admin:

@@ -77,4 +77,6 @@ class LiveSearcher:
 
         manifest, index = vectors.load_newest_valid(self._settings.home)
         memory = None if self._settings.lexical_memory else LexicalMemory.off()
-        return Searcher(old.home, old.encoder, manifest, index, old.config, memory)
+        fresh = Searcher(old.home, old.encoder, manifest, index, old.config, memory)
+        fresh.query_log = old.query_log  # one log (and writer thread) across generations
+        return fresh

@@ -87,6 +87,7 @@ def take_feedback(searcher: Searcher) -> None:
 
 def recheck_gaps(searcher: Searcher) -> int:
     """Run every open question again; close those that now find a confident answer."""
+    searcher.query_log.flush()
     take_feedback(searcher)
     threshold = searcher.config.governance.gap_threshold
     answered = []
