@@ -63,6 +63,7 @@ def test_logged_searches_record_use_and_gaps(
     answered = searcher.search("hoe lang moet mijn wachtwoord zijn", top_k=5)
     searcher.search(UNANSWERABLE, top_k=5)
     searcher.search(f"  {UNANSWERABLE} ", top_k=5)
+    searcher.query_log.flush()
     with sqlite3.connect(catalog_path(home)) as conn:
         logged = conn.execute(
             "SELECT query, confidence FROM query_log ORDER BY query_id"
@@ -75,7 +76,9 @@ def test_logged_searches_record_use_and_gaps(
 
 
 def test_library_searches_are_not_logged(home: Path, encoder: SentenceTransformerEncoder) -> None:
-    Searcher.open(home, encoder, encoder.profile.name).search(UNANSWERABLE)
+    searcher = Searcher.open(home, encoder, encoder.profile.name)
+    searcher.search(UNANSWERABLE)
+    searcher.query_log.flush()
     with sqlite3.connect(catalog_path(home)) as conn:
         assert conn.execute("SELECT count(*) FROM query_log").fetchone() == (0,)
 

@@ -55,6 +55,7 @@ def _hit(doc_id: str) -> Hit:
 def _search(log: QueryLog, doc_id: str, times: int) -> None:
     for number in range(times):
         log.record(f"vraag {number}", [_hit(doc_id)], {}, LOGGED)
+    log.flush()
 
 
 def _ingest_moves(home: Path, moved: dict[str, str], gone: tuple[str, ...] = ()) -> None:
