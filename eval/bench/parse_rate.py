@@ -23,7 +23,7 @@ from eval.bench.results import Measured, Table
 from ingest.chunk import ChunkingConfig
 from ingest.discover import CrawlConfig, make_roots, scan_root
 from ingest.errors import ParseError
-from ingest.parse import ParsedFile, ParseLimits, detect_type, parse_file
+from ingest.parse import ParsedFile, ParseLimits, parse_file
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def _documents(share: Path) -> list[Parsed]:
             logger.info("parse bench skips %s: %s", path.name, exc)
             continue
         found.append(
-            Parsed(path, detect_type(path), path.stat().st_size, _pages(parsed), len(parsed.chunks))
+            Parsed(path, parsed.file_type, source.size, _pages(parsed), len(parsed.chunks))
         )
     return found
 
