@@ -32,6 +32,12 @@ CURRENT_FILE = "CURRENT"
 KEEP_GENERATIONS = 2
 # Above this many chunks an exact index keeps its vectors in half precision (``build_flat``).
 HALF_PRECISION_FROM = 50_000
+# How a generation is read: its vectors (flat and HNSW storage, IVF lists) stay in the file and
+# are mapped into memory, so every server process on the machine reads the same pages of the
+# page cache instead of holding a private copy (2 workers cost what 1 does; BENCHMARKS.md,
+# "Session 7"). FAISS refuses both flags together for IVF lists, so each kind gets its own.
+_MAPPED_READ = {"ivf_sq8": faiss.IO_FLAG_MMAP}
+_MAPPED_CODES = faiss.IO_FLAG_MMAP_IFC
 logger = logging.getLogger(__name__)
 
 
@@ -187,7 +193,8 @@ def read_manifest(home: Path, generation: int | None = None) -> Manifest:
 
 
 def load(home: Path, generation: int | None = None) -> tuple[Manifest, faiss.Index]:
-    """Load a generation after checking its checksum and vector count.
+    """Load a generation after checking its checksum and vector count; read-only: its
+    vectors are mapped from the file (see ``_MAPPED_READ``), not copied into memory.
 
     Raises:
         IndexNotFoundError: nothing was published.
@@ -199,7 +206,7 @@ def load(home: Path, generation: int | None = None) -> tuple[Manifest, faiss.Ind
         raise IndexCorruptError(
             f"{path} does not match its manifest checksum: run 'wegwijs reindex'."
         )
-    index = faiss.read_index(str(path))
+    index = faiss.read_index(str(path), _MAPPED_READ.get(manifest.index_kind, _MAPPED_CODES))
     if index.ntotal != manifest.vector_count:
         raise IndexCorruptError(
             f"{path} holds {index.ntotal} vectors, its manifest says {manifest.vector_count}."
