@@ -16,15 +16,11 @@ FTS5 would read as phrases of several tokens is left to FTS5 (``supports`` says 
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import re
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -32,7 +28,6 @@ import numpy.typing as npt
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer  # type: ignore[import-untyped]
 
-from index.catalog import connect
 from index.lexical import DeepScores
 from index.retired import visible_sql
 
@@ -264,73 +259,3 @@ def _count(texts: Iterable[str]) -> tuple[sparse.csr_matrix | None, dict[str, in
     except ValueError:  # "empty vocabulary": no rows, or not one term in them
         return None, {}
     return counts, {str(term): int(i) for term, i in vectorizer.vocabulary_.items()}
-
-
-def release_freed_memory() -> None:
-    """Hand the heap's freed pages back to the system (glibc; elsewhere nothing happens).
-
-    Counting 100,000 chunks frees about as much memory again as the postings keep, which
-    glibc would otherwise hold on to: 1,096 resident bytes a chunk instead of 515.
-    """
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
-class LexicalMemory:
-    """The postings of one catalog, built on a background thread.
-
-    A generation's searcher starts one. At FTS5's own BM25 parameters FTS5 answers until the
-    postings are built; at any other parameters (the default, ``index.search.TUNED_BM25``) a
-    lexical search waits for them. The service hands out a newly published generation only once
-    its postings are built (``service.state.LiveSearcher``), about 3–6 s at 100,000 chunks.
-    """
-
-    def __init__(self, catalog: Path | None, catalog_seq: int | None = None) -> None:
-        """Count the catalog's terms for the generation at ``catalog_seq`` (see ``Postings``)."""
-        self._postings: Postings | None = None
-        self._failure = "the in-memory postings are off (WEGWIJS_LEXICAL_MEMORY=false)"
-        self._done = threading.Event()
-        if catalog is None:
-            self._done.set()
-            return
-        self._failure = f"the postings of {catalog} are still being built"
-        threading.Thread(
-            target=self._build, args=(catalog, catalog_seq), name="lexical-postings", daemon=True
-        ).start()
-
-    @classmethod
-    def off(cls) -> LexicalMemory:
-        """No postings: FTS5 answers every query."""
-        return cls(None)
-
-    @property
-    def postings(self) -> Postings | None:
-        """The postings once built (None before, when off, or when the build failed)."""
-        return self._postings
-
-    @property
-    def failure(self) -> str:
-        """Why there are no postings (meaningful while ``postings`` is None)."""
-        return self._failure
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Wait for the build to end; whether it has."""
-        return self._done.wait(timeout)
-
-    def _build(self, catalog: Path, catalog_seq: int | None) -> None:
-        try:
-            with closing(connect(catalog, readonly=True)) as conn:
-                self._postings = Postings.build(conn, catalog_seq)
-            release_freed_memory()
-            logger.info("Lexical postings: %d chunks in memory", len(self._postings))
-        except (sqlite3.Error, OSError, MemoryError, ValueError) as exc:
-            self._failure = f"building the postings of {catalog} failed: {exc}"
-            logger.warning(
-                "Lexical postings not built, FTS5 answers instead at its own BM25 parameters "
-                "(other parameters raise PostingsUnavailableError): %s",
-                exc,
-            )
-        finally:
-            self._done.set()

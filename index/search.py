@@ -35,8 +35,9 @@ from index.lexical import (
     phrases_match,
     query_phrases,
 )
+from index.lexical_memory import LexicalMemory
 from index.models import Hit, Manifest
-from index.postings import Bm25Config, LexicalMemory, Postings, postings_arm
+from index.postings import Bm25Config, Postings, postings_arm
 from index.readers import Principal
 from index.retired import visible_sql
 from index.threads import use_search_threads
@@ -123,7 +124,7 @@ class Searcher:
         self.index = index
         self.config = config
         self.lexical_memory = lexical_memory or LexicalMemory(
-            catalog_path(home), manifest.catalog_seq
+            catalog_path(home), manifest.catalog_seq, vectors.generation_dir(home, manifest)
         )
         self.effort = recorded_config(manifest.index_kind, manifest.search_effort)
         self._local = threading.local()

@@ -86,6 +86,11 @@ def build_flat(
     return index
 
 
+def generation_dir(home: Path, manifest: Manifest) -> Path:
+    """Folder of ``manifest``'s generation."""
+    return index_dir(home) / f"gen-{manifest.generation:06d}"
+
+
 def current_generation(home: Path) -> int:
     """Number of the live generation, 0 when none was published.
 
@@ -201,7 +206,7 @@ def load(home: Path, generation: int | None = None) -> tuple[Manifest, faiss.Ind
         IndexCorruptError: the file is damaged; rebuild with ``wegwijs reindex``.
     """
     manifest = read_manifest(home, generation)
-    path = index_dir(home) / f"gen-{manifest.generation:06d}" / VECTORS_FILE
+    path = generation_dir(home, manifest) / VECTORS_FILE
     if not path.exists() or file_sha256(path) != manifest.vectors_sha256:
         raise IndexCorruptError(
             f"{path} does not match its manifest checksum: run 'wegwijs reindex'."

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 from index.errors import IndexCorruptError
-from index.postings import LexicalMemory
+from index.lexical_memory import LexicalMemory
 from index.search import Searcher
 from index.vectors import current_generation
 from service.settings import Settings

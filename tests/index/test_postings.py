@@ -20,7 +20,8 @@ from index.catalog import connect, transaction
 from index.errors import PostingsUnavailableError
 from index.filters import Filters
 from index.lexical import fts_ranking, phrases_match, query_phrases
-from index.postings import Bm25Config, LexicalMemory, Postings
+from index.lexical_memory import LexicalMemory
+from index.postings import Bm25Config, Postings
 from index.search import Searcher
 from service.sample_share.questions import load_questions
 
@@ -111,7 +112,7 @@ def test_an_empty_catalog_and_a_catalog_without_terms_match_nothing(
 def test_a_catalog_that_cannot_be_read_leaves_fts5_to_answer(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="index.postings"):
+    with caplog.at_level(logging.WARNING, logger="index.lexical_memory"):
         memory = LexicalMemory(tmp_path / "missing" / "catalog.sqlite")
         assert memory.wait(timeout=30)
     assert memory.postings is None
