@@ -18,9 +18,12 @@ from eval.bench.homes import build_synthetic_home
 from eval.bench.measure import rss_bytes
 from eval.bench.plan import BenchContext
 from eval.bench.results import Measured, Table, check
+from eval.bench.served_memory import ServedMemory, render_served, served_memory
 
 logger = logging.getLogger(__name__)
 SEARCHES = 20
+# Worker counts of the served servers whose memory is summed (``served_memory``).
+SERVED_WORKERS = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -75,10 +78,22 @@ def measure_memory(context: BenchContext, pool: EncoderPool) -> Measured:
     plan = context.plan
     info = pool.info(plan.http_profile)
     found = []
+    served: list[ServedMemory] = []
     for size in plan.http_sizes:
         home = build_synthetic_home(context.work_dir / f"home-{size}", size, info)
         found.append(_in_fresh_process(home, context))
-    return _render(context, found)
+        for workers in SERVED_WORKERS:
+            served.append(
+                served_memory(home, plan.http_profile, context.model_cache, workers, size)
+            )
+    searcher, server = _render(context, found), render_served(served)
+    return Measured(
+        searcher.tables + server.tables,
+        searcher.notes + server.notes,
+        searcher.figures | server.figures,
+        searcher.checks + server.checks,
+        searcher.findings + server.findings,
+    )
 
 
 def _render(context: BenchContext, found: list[SearcherMemory]) -> Measured:

@@ -108,3 +108,17 @@ def running_servers(
     finally:
         for server in servers:
             _stop(server.process)
+
+
+@contextmanager
+def running_server_process(
+    home: Path, profile: str, model_cache: Path, variant: ServerVariant
+) -> Iterator[tuple[str, int]]:
+    """Serve ``home`` once with ``variant``; yields the base URL and the server's process id
+    once it reports ok on ``/healthz``, and stops it afterwards."""
+    server = _start(home, profile, model_cache, variant)
+    try:
+        _wait_ready(server.url, server.process)
+        yield server.url, server.process.pid
+    finally:
+        _stop(server.process)
