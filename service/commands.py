@@ -104,6 +104,13 @@ def list_errors(settings: Settings) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
+# How long uvicorn's supervisor waits for a worker to answer its ping before it kills the worker
+# as hung (uvicorn's default: 5 s). A spawned worker answers only once it has imported the CLI;
+# on a loaded 2-core machine that took longer than 5 s, and the supervisor killed and restarted
+# both workers for 15 minutes without either starting (BENCHMARKS.md, "Session 7").
+WORKER_PING_S = 60
+
+
 def run_server(settings: Settings) -> None:
     """Serve the page and API with uvicorn: in this process, or in ``settings.workers``."""
     import uvicorn
@@ -118,6 +125,7 @@ def run_server(settings: Settings) -> None:
         "service.api:app_from_environment",
         factory=True,
         workers=settings.workers,
+        timeout_worker_healthcheck=WORKER_PING_S,
         host=settings.host,
         port=settings.port,
         log_level="info",
