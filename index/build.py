@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 from tqdm import tqdm
 
-from index import records
+from index import records, stamp
 from index.catalog import catalog_path, connect, get_meta, set_meta, transaction
 from index.embedding_input import EMBEDDING_INPUT, context_title, embedding_text, input_sha256
 from index.encoder import Encoder
@@ -89,13 +89,8 @@ def ingest(
             for root in roots:
                 run.ingest_root(root)
             upgrade_embeddings(conn, encoder, model_info, progress)
-            with transaction(conn):
-                refresh_governance(conn)
-            manifest = publish_from_catalog(
-                conn, home, encoder.dimension, model_info, config.chunking,
-                encode_queries=encoder.encode_queries,
-            )  # fmt: skip
-            run.summary.generation = manifest.generation
+            _refresh_governance(conn)
+            run.summary.generation = _publish(conn, home, encoder, model_info, config)
             run.summary.seconds = time.monotonic() - started
             _finish_run(conn, run.run_id, run.summary)
         except sqlite3.OperationalError as exc:
@@ -255,6 +250,37 @@ def _embed(
         vectors[missing] = fresh
     summary.embedded += len(missing)
     return vectors
+
+
+def _refresh_governance(conn: sqlite3.Connection) -> None:
+    """Refresh governance unless it last ran on the catalog as it is now."""
+    with transaction(conn):
+        if stamp.governance_current(conn):
+            logger.info("Governance: the catalog did not change since the last refresh")
+            return
+        refresh_governance(conn)
+        stamp.record_governance(conn)
+
+
+def _publish(
+    conn: sqlite3.Connection,
+    home: Path,
+    encoder: Encoder,
+    model_info: dict[str, str],
+    config: IngestConfig,
+) -> int:
+    """Publish a new generation unless the live one was published from the same catalog."""
+    live = stamp.unchanged_generation(conn, home, model_info, config.chunking)
+    if live is not None:
+        logger.info("Index generation %d is current: the catalog did not change", live)
+        return live
+    manifest = publish_from_catalog(
+        conn, home, encoder.dimension, model_info, config.chunking,
+        encode_queries=encoder.encode_queries,
+    )  # fmt: skip
+    with transaction(conn):
+        stamp.record_published(conn, manifest.generation, model_info, config.chunking)
+    return manifest.generation
 
 
 def refresh_owners(conn: sqlite3.Connection, plan: RootPlan) -> None:

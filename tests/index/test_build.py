@@ -83,6 +83,65 @@ def test_rerun_change_delete_and_rename(
     assert "share/memo.txt" not in _doc_ids(home, encoder, "printer kantine gerepareerd")
 
 
+def _topics(home: Path) -> list[tuple[str, str]]:
+    conn = connect(catalog_path(home))
+    try:
+        rows = conn.execute("SELECT doc_id, topic_id FROM document_topics ORDER BY doc_id")
+        return [(row[0], row[1]) for row in rows]
+    finally:
+        conn.close()
+
+
+def test_an_unchanged_rescan_keeps_the_generation_and_skips_governance(
+    tmp_path: Path,
+    sample_share: Path,
+    encoder: SentenceTransformerEncoder,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    share = _share(sample_share, tmp_path / "share")
+    home = tmp_path / "home"
+    first = _run(home, share, encoder)
+    topics = _topics(home)
+    caplog.set_level("INFO", logger="index")
+    caplog.clear()
+    again = _run(home, share, encoder)
+    assert again.generation == first.generation
+    assert "did not change since the last refresh" in caplog.text
+    assert "groups of copies" not in caplog.text
+    assert _topics(home) == topics
+
+    os.utime(share / "notes.txt", (PAST + 60, PAST + 60))  # a new mtime alone changes nothing
+    assert _run(home, share, encoder).generation == first.generation
+
+    (share / "notes.txt").unlink()  # a deletion alone: the same sequence, one document fewer
+    caplog.clear()
+    deleted = _run(home, share, encoder)
+    assert deleted.generation > first.generation
+    assert "groups of copies" in caplog.text
+    assert all(doc_id != "share/notes.txt" for doc_id, _ in _topics(home))
+
+
+def test_a_run_stopped_before_its_refresh_is_refreshed_and_published_next_time(
+    tmp_path: Path,
+    sample_share: Path,
+    encoder: SentenceTransformerEncoder,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    share = _share(sample_share, tmp_path / "share")
+    home = tmp_path / "home"
+    first = _run(home, share, encoder)
+    conn = connect(catalog_path(home))
+    with transaction(conn):  # as a run killed after its documents and before either step
+        conn.execute("DELETE FROM meta WHERE key IN ('governance_stamp', 'published_stamp')")
+    conn.close()
+    caplog.set_level("INFO", logger="index")
+    caplog.clear()
+    again = _run(home, share, encoder)
+    assert again.generation > first.generation
+    assert "groups of copies" in caplog.text
+    assert _run(home, share, encoder).generation == again.generation
+
+
 def test_touched_file_is_hashed_not_parsed(
     tmp_path: Path, sample_share: Path, encoder: SentenceTransformerEncoder
 ) -> None:
