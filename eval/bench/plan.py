@@ -93,7 +93,7 @@ class BenchPlan:
     hnsw_size: int = 200_000
     recall_queries: int = 200
     latency_queries: int = 20
-    tree_files: int = 1_000
+    tree_files: int = 10_000
     ingest_profile: str = "minilm-en"
     sample_files: int = 0
     scale_sizes: tuple[int, ...] = (10_000, 100_000)
