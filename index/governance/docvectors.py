@@ -9,8 +9,6 @@ import numpy as np
 import numpy.typing as npt
 
 Matrix = npt.NDArray[np.float32]
-DocumentMeans = tuple[list[str], Matrix]
-"""Document ids (sorted) and the normalised mean of each one's chunk embeddings."""
 
 
 def chunk_vectors(conn: sqlite3.Connection) -> dict[str, Matrix]:
@@ -32,7 +30,7 @@ def _rows(blobs: list[bytes]) -> Matrix:
     return rows
 
 
-def mean_vectors(chunks: dict[str, Matrix]) -> DocumentMeans:
+def mean_vectors(chunks: dict[str, Matrix]) -> tuple[list[str], Matrix]:
     """Document ids (sorted) and the L2-normalised mean of each one's chunk embeddings."""
     doc_ids = sorted(chunks)
     if not doc_ids:

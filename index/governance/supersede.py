@@ -22,7 +22,7 @@ from pathlib import PurePosixPath
 import numpy as np
 import numpy.typing as npt
 
-from index.governance.docvectors import DocumentMeans, Matrix, alignment, mean_vectors
+from index.governance.docvectors import Matrix, alignment, mean_vectors
 
 _MARKERS = re.compile(
     r"(?:_|\b)v\d+\b|\bversie\s*\d+\b|definitief|final|finaal|\(\d+\)|\bkopie(?:\s+van)?\b"
@@ -94,16 +94,10 @@ def copy_reason(left: str, right: str, similarity: float, config: SupersedeConfi
 
 
 def find_copies(
-    chunks: Mapping[str, Matrix],
-    paths: Mapping[str, str],
-    config: SupersedeConfig,
-    means: DocumentMeans | None = None,
+    chunks: Mapping[str, Matrix], paths: Mapping[str, str], config: SupersedeConfig
 ) -> list[CopyPair]:
-    """Pairs of copies among documents (``paths``: doc_id → path relative to its root).
-
-    ``means`` is ``mean_vectors(chunks)`` where the caller already has it.
-    """
-    candidates = _candidates(chunks, paths, config.neighbours, means)
+    """Pairs of copies among documents (``paths``: doc_id → path relative to its root)."""
+    candidates = _candidates(chunks, paths, config.neighbours)
     pairs = []
     for left, right in sorted(candidates):
         similarity = alignment(chunks[left], chunks[right])
@@ -114,13 +108,10 @@ def find_copies(
 
 
 def _candidates(
-    chunks: Mapping[str, Matrix],
-    paths: Mapping[str, str],
-    neighbours: int,
-    known: DocumentMeans | None,
+    chunks: Mapping[str, Matrix], paths: Mapping[str, str], neighbours: int
 ) -> set[tuple[str, str]]:
     """Nearest documents by mean embedding, plus every pair that shares a name stem."""
-    doc_ids, means = known or mean_vectors(dict(chunks))
+    doc_ids, means = mean_vectors(dict(chunks))
     found: set[tuple[str, str]] = set()
     for row, columns in enumerate(nearest_rows(means, neighbours)):
         found |= {tuple(sorted((doc_ids[row], doc_ids[c]))) for c in columns}
@@ -183,18 +174,12 @@ def choose_canonical(copies: Sequence[CopyFacts]) -> str:
 
 
 def record_copies(
-    conn: sqlite3.Connection,
-    chunks: Mapping[str, Matrix],
-    config: SupersedeConfig,
-    means: DocumentMeans | None = None,
+    conn: sqlite3.Connection, chunks: Mapping[str, Matrix], config: SupersedeConfig
 ) -> int:
-    """Replace the groups of copies in the catalog (inside the caller's transaction).
-
-    ``means``: ``mean_vectors`` of the catalog's documents, where the caller already has it.
-    """
+    """Replace the groups of copies in the catalog (inside the caller's transaction)."""
     paths = {row[0]: row[1] for row in conn.execute("SELECT doc_id, rel_path FROM documents")}
     present = {doc_id: matrix for doc_id, matrix in chunks.items() if doc_id in paths}
-    pairs = find_copies(present, paths, config, means)
+    pairs = find_copies(present, paths, config)
     groups = group_copies(pairs)
     best: dict[str, tuple[float, str]] = {}
     for pair in pairs:

@@ -180,32 +180,19 @@ def _best_columns(
     return [int(column) for column in columns[order[:size]]]
 
 
-def cluster_documents(
-    doc_ids: Sequence[str], means: Matrix, max_distance: float
-) -> dict[int, list[str]]:
-    """Topics (numbered from 1) and their documents, from the documents' mean vectors.
-
-    Pure: touches no catalog, so the refresh can run it beside other work.
-    """
-    members: dict[int, list[str]] = {}
-    for doc_id, number in zip(doc_ids, cluster_vectors(means, max_distance), strict=True):
-        members.setdefault(number + 1, []).append(doc_id)
-    return members
-
-
-def read_document_words(
-    conn: sqlite3.Connection, doc_ids: Sequence[str]
-) -> dict[str, Counter[str]]:
-    """``document_words`` of the catalog's documents ``doc_ids`` (in that order)."""
+def record_topics(
+    conn: sqlite3.Connection, chunks: Mapping[str, Matrix], config: TopicConfig
+) -> int:
+    """Cluster the catalog's documents into topics and store them (in the caller's transaction)."""
     titles = {row[0]: row[1] for row in conn.execute("SELECT doc_id, title FROM documents")}
+    doc_ids, means = mean_vectors({k: v for k, v in chunks.items() if k in titles})
+    numbers = cluster_vectors(means, config.max_distance)
+    members: dict[int, list[str]] = {}
+    for doc_id, number in zip(doc_ids, numbers, strict=True):
+        members.setdefault(number + 1, []).append(doc_id)
     rows = conn.execute("SELECT doc_id, text FROM chunks WHERE retired_seq IS NULL")
-    return document_words({doc_id: titles[doc_id] for doc_id in doc_ids}, rows)
-
-
-def write_topics(
-    conn: sqlite3.Connection, members: Mapping[int, Sequence[str]], labels: Mapping[int, str]
-) -> None:
-    """Replace the stored topics (in the caller's transaction)."""
+    words = document_words({doc_id: titles[doc_id] for doc_id in doc_ids}, rows)
+    labels = label_topics(members, words, config.label_terms)
     conn.execute("DELETE FROM document_topics")
     conn.execute("DELETE FROM topics")
     conn.executemany("INSERT INTO topics (topic_id, label) VALUES (?, ?)", labels.items())
@@ -213,18 +200,4 @@ def write_topics(
         "INSERT INTO document_topics (doc_id, topic_id) VALUES (?, ?)",
         [(doc_id, topic) for topic, ids in members.items() for doc_id in ids],
     )
-
-
-def record_topics(
-    conn: sqlite3.Connection, chunks: Mapping[str, Matrix], config: TopicConfig
-) -> int:
-    """Cluster the catalog's documents into topics and store them (in the caller's transaction).
-
-    ``index.governance.refresh`` runs the same steps with the clustering beside the copies.
-    """
-    present = {row[0] for row in conn.execute("SELECT doc_id FROM documents")}
-    doc_ids, means = mean_vectors({k: v for k, v in chunks.items() if k in present})
-    members = cluster_documents(doc_ids, means, config.max_distance)
-    words = read_document_words(conn, doc_ids)
-    write_topics(conn, members, label_topics(members, words, config.label_terms))
     return len(members)
