@@ -18,7 +18,7 @@ from pathlib import Path
 
 from unstructured.documents.elements import Element
 
-from ingest.chunk import ChunkingConfig, chunk_elements, first_title
+from ingest.chunk import ChunkingConfig, as_heading, chunk_elements, first_title
 from ingest.discover import printable
 from ingest.errors import ParseError
 from ingest.models import Chunk
@@ -147,14 +147,14 @@ def parse_file(path: Path, config: ChunkingConfig, limits: ParseLimits) -> Parse
         raise ParseError(f"cannot read the file: {exc.strerror or exc}") from exc
     check_container(path, file_type, limits)
     sha256 = file_sha256(path)
-    elements = _partition(path, file_type)
+    line_title = text_title(path) if file_type == "txt" else None
+    elements = as_heading(_partition(path, file_type), line_title)
     chunks = chunk_elements(elements, config)
     if not chunks:
         raise ParseError(f"no text found in {file_type} file (scanned image, encrypted or empty?)")
     check_readable(chunks, file_type, limits)
     props = read_properties(path, file_type)
-    title = worded(props.title) or (text_title(path) if file_type == "txt" else None)
-    title = title or first_title(elements)
+    title = worded(props.title) or line_title or first_title(elements)
     return ParsedFile(file_type, sha256, title, props, _language(elements), chunks)
 
 
