@@ -8,6 +8,7 @@ and returns plain picklable data. Nothing here touches the catalog or the model.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 import zipfile
 from collections import Counter
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from unstructured.documents.elements import Element
 
-from ingest.chunk import ChunkingConfig, chunk_elements, first_title
+from ingest.chunk import ChunkingConfig, as_heading, chunk_elements, first_title
 from ingest.discover import printable
 from ingest.errors import ParseError
 from ingest.models import Chunk
@@ -39,7 +40,8 @@ SUPPORTED_TYPES: dict[str, str] = {
 }
 # Bump when parsing extracts something different (text, title, chunks): the next ingest re-parses
 # every file once; embedding inputs that come out the same keep their vectors.
-PARSER_VERSION = 2
+PARSER_VERSION = 3
+_WORD = re.compile(r"[^\W\d_]{2}")
 _TEXT_TITLE_CHARS = 250
 _ZIP_TYPES = {"docx", "pptx", "xlsx", "odt", "epub"}
 _UNREADABLE = frozenset({"Cc", "Cs", "Co"})
@@ -145,15 +147,26 @@ def parse_file(path: Path, config: ChunkingConfig, limits: ParseLimits) -> Parse
         raise ParseError(f"cannot read the file: {exc.strerror or exc}") from exc
     check_container(path, file_type, limits)
     sha256 = file_sha256(path)
-    elements = _partition(path, file_type)
+    line_title = text_title(path) if file_type == "txt" else None
+    elements = as_heading(_partition(path, file_type), line_title)
     chunks = chunk_elements(elements, config)
     if not chunks:
         raise ParseError(f"no text found in {file_type} file (scanned image, encrypted or empty?)")
     check_readable(chunks, file_type, limits)
     props = read_properties(path, file_type)
-    title = props.title or (text_title(path) if file_type == "txt" else None)
-    title = title or first_title(elements)
+    title = worded(props.title) or line_title or first_title(elements)
     return ParsedFile(file_type, sha256, title, props, _language(elements), chunks)
+
+
+def worded(title: str | None) -> str | None:
+    """A metadata title if it holds a word (two letters in a row), else None.
+
+    Producers fill the title field with whatever identifier they have: an SEC filing's PDF is
+    titled by its accession number ("0000320193-22-000070"), a scan by its date or serial. Such a
+    string names nothing a reader would look for, so the document is titled as one without a
+    title field (its first line or heading, else its file name).
+    """
+    return title if title and _WORD.search(title) else None
 
 
 def text_title(path: Path) -> str | None:

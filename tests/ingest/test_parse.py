@@ -11,7 +11,7 @@ from reportlab.pdfgen import canvas
 
 from ingest.chunk import ChunkingConfig
 from ingest.errors import ParseError
-from ingest.parse import ParseLimits, detect_type, parse_file, text_title
+from ingest.parse import ParseLimits, detect_type, parse_file, text_title, worded
 
 
 def _pdf(path: Path, lines: list[str]) -> Path:
@@ -116,3 +116,36 @@ def test_a_long_lower_case_first_line_titles_a_text_file(tmp_path: Path) -> None
     path.write_text(f"{LONG_TITLE}\n\n" + "Statins may reduce mortality. " * 20, encoding="utf-8")
     parsed = parse_file(path, ChunkingConfig(), ParseLimits())
     assert parsed.title == LONG_TITLE
+
+
+def test_a_pdf_titled_by_an_accession_number_is_titled_by_its_content(tmp_path: Path) -> None:
+    path = tmp_path / "2022 Q3 AAPL.pdf"
+    page = canvas.Canvas(str(path))
+    page.setTitle("0000320193-22-000070")
+    page.drawString(72, 760, "QUARTERLY REPORT")
+    page.drawString(
+        72, 720, "Net sales rose in the third quarter, driven by services and wearables."
+    )
+    page.save()
+    parsed = parse_file(path, ChunkingConfig(), ParseLimits())
+    assert parsed.properties.title == "0000320193-22-000070"
+    assert parsed.title == "QUARTERLY REPORT"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("0000320193-22-000070", None),
+        ("2023-01-04 / 17", None),
+        ("  ", None),
+        (None, None),
+        (
+            "Form 10-Q for Microsoft Corp filed 10/24/2022",
+            "Form 10-Q for Microsoft Corp filed 10/24/2022",
+        ),
+        ("04.01.2023 10Q Document", "04.01.2023 10Q Document"),
+        ("Één", "Één"),
+    ],
+)
+def test_a_metadata_title_needs_a_word(title: str | None, expected: str | None) -> None:
+    assert worded(title) == expected
