@@ -54,10 +54,12 @@ class LoadResult:
 
 
 def warm_up(url: str, queries: list[str]) -> None:
-    """Send one search per mode (the first dense one loads the model)."""
+    """Send one search per mode (the first dense one loads the model); each must find hits."""
     with httpx.Client(base_url=url, timeout=300) as client:
         for mode in SEARCH_MODES:
-            client.get("/api/search", params={"q": queries[0], "mode": mode}).raise_for_status()
+            response = client.get("/api/search", params={"q": queries[0], "mode": mode})
+            if not response.raise_for_status().json()["hits"]:
+                raise RuntimeError(f"{url}: a {mode} search found nothing: is the home readable?")
 
 
 def _client(url: str, queries: list[str], mode: SearchMode, out: list[float]) -> None:

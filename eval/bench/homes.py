@@ -25,6 +25,7 @@ from eval.bench.corpus import LANGUAGES, Vocabulary
 from index.analyze import ANALYSIS_VERSION, document_terms
 from index.catalog import catalog_path, connect, set_meta, transaction
 from index.publish import check_model, publish_from_catalog
+from index.readers import bump_access_seq
 from index.vectors import current_generation
 from ingest.chunk import ChunkingConfig
 
@@ -43,6 +44,7 @@ _CHUNK_SQL = (
     "INSERT INTO chunks (chunk_rowid, doc_id, ordinal, text, page, section, text_sha256, "
     "embedding, added_seq) VALUES (?,?,?,?,NULL,NULL,?,?,1)"
 )
+_PUBLIC_SQL = "INSERT INTO readers (doc_id, effect, kind, name) VALUES (?, 'allow', 'public', '')"
 _OWNERS = ("Anna de Vries", "Bram Jansen", "Chloé Bakker", "Daan Visser", "IT-servicedesk")
 
 
@@ -115,6 +117,7 @@ def _write_documents(
             conn.execute(_DOCUMENT_SQL, row)
             owner = _OWNERS[rowid % len(_OWNERS)]
             conn.execute("INSERT INTO owners VALUES (?, 0, ?, 'owners_file')", (row[0], owner))
+            conn.execute(_PUBLIC_SQL, (row[0],))  # without a reader entry nobody may read it
             for ordinal, (text, terms) in enumerate(chunks):
                 vector = vectors[rowid - first * CHUNKS_PER_DOCUMENT]
                 rowid += 1
@@ -170,6 +173,7 @@ def build_synthetic_home(
             _write_documents(conn, first, min(1000, documents - first), rng, languages)
         with transaction(conn):
             set_meta(conn, "seq", "1")
+            bump_access_seq(conn)
         publish_from_catalog(conn, home, DIMENSION, model_info, ChunkingConfig())
     finally:
         conn.close()
