@@ -78,7 +78,7 @@ class BenchPlan:
     passages: int = 64
     passage_words: int = 90
     query_samples: int = 20
-    http_sizes: tuple[int, ...] = (10_000, 100_000)
+    http_sizes: tuple[int, ...] = (10_000, 100_000, 1_000_000)
     http_profile: str = "multilingual-e5-small"
     http_requests: int = 16
     http_busy_requests: int = 8
