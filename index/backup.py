@@ -59,7 +59,7 @@ def backup_home(home: Path, dest: Path) -> BackupInfo:
     dest.mkdir(parents=True, exist_ok=True)
     with writer_lock(home):
         manifest, _index = vectors.load(home)
-        generation = f"gen-{manifest.generation:06d}"
+        generation = vectors.generation_name(manifest.generation)
         for database in sorted(home.glob("*.sqlite")):
             _copy_database(database, dest / database.name)
         target = dest / "index" / generation

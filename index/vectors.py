@@ -86,9 +86,14 @@ def build_flat(
     return index
 
 
+def generation_name(generation: int) -> str:
+    """Folder name of generation number ``generation`` under ``index_dir``."""
+    return f"gen-{generation:06d}"
+
+
 def generation_dir(home: Path, manifest: Manifest) -> Path:
     """Folder of ``manifest``'s generation."""
-    return index_dir(home) / f"gen-{manifest.generation:06d}"
+    return index_dir(home) / generation_name(manifest.generation)
 
 
 def current_generation(home: Path) -> int:
@@ -138,7 +143,7 @@ def publish(home: Path, index: faiss.Index, manifest: Manifest) -> Manifest:
     root = index_dir(home)
     root.mkdir(parents=True, exist_ok=True)
     generation = max(_live_or_newest(home), newest_on_disk(home)) + 1
-    name = f"gen-{generation:06d}"
+    name = generation_name(generation)
     staging = root / f".{name}.tmp"
     pointer = root / f".{CURRENT_FILE}.tmp"
     try:
@@ -186,7 +191,7 @@ def read_manifest(home: Path, generation: int | None = None) -> Manifest:
         IndexNotFoundError: nothing was published in this home.
     """
     number = current_generation(home) if generation is None else generation
-    path = index_dir(home) / f"gen-{number:06d}" / MANIFEST_FILE
+    path = index_dir(home) / generation_name(number) / MANIFEST_FILE
     if number == 0 or not path.exists():
         raise IndexNotFoundError(
             f"No index in {home}: run 'wegwijs --home {home} ingest FOLDER' first."
