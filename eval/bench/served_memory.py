@@ -11,6 +11,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 from eval.bench.api_latency import run_load
 from eval.bench.plan import DEFAULT_SERVER, ServerVariant
 from eval.bench.results import Check, Measured, Table, check
@@ -20,7 +22,6 @@ from service.sample_share import load_questions
 
 CLIENTS = 8
 ROUNDS = 6
-_PROC = Path("/proc")
 
 
 @dataclass(frozen=True)
@@ -49,21 +50,22 @@ def served_memory(
     hybrid and lexical searches (model, index and postings loaded), and sum their memory."""
     variant = ServerVariant(f"{workers} workers", DEFAULT_SERVER.threads, workers=workers)
     with running_server_process(home, profile, model_cache, variant) as (url, pid):
-        _search_until_every_worker_answered(url, pid, workers)
+        server = psutil.Process(pid)
+        _search_until_every_worker_answered(url, server, workers)
         time.sleep(1.0)
-        tree = _tree(pid)
-        totals = [_rollup(process) for process in tree]
-    pss = sum(found.get("Pss", 0) for found in totals)
-    rss = sum(found.get("Rss", 0) for found in totals)
+        tree = [server, *server.children(recursive=True)]
+        totals = [_memory(process) for process in tree]
+    pss = sum(found[0] for found in totals)
+    rss = sum(found[1] for found in totals)
     return ServedMemory(chunks, workers, len(tree), pss, rss)
 
 
-def _search_until_every_worker_answered(url: str, pid: int, workers: int) -> None:
+def _search_until_every_worker_answered(url: str, server: psutil.Process, workers: int) -> None:
     """Load the server with ``CLIENTS`` clients until each worker has spent CPU on searches."""
     questions = [question.question for question in load_questions()]
-    processes = _workers(pid, workers)
+    processes = _workers(server, workers)
     _wait_until_idle(processes)
-    before = {worker: _cpu_ticks(worker) for worker in processes}
+    before = {worker: _cpu_seconds(worker) for worker in processes}
     idle = processes
     for round_ in range(ROUNDS):
         for mode in SEARCH_MODES:
@@ -71,80 +73,59 @@ def _search_until_every_worker_answered(url: str, pid: int, workers: int) -> Non
             lists = [[questions[(start + 2 * c + i) % len(questions)] for i in (0, 1)]
                      for c in range(CLIENTS)]  # fmt: skip
             run_load(url, lists, mode)
-        idle = [worker for worker, ticks in before.items() if _cpu_ticks(worker) - ticks < 20]
+        idle = [worker for worker, spent in before.items() if _cpu_seconds(worker) - spent < 0.2]
         if not idle:
             return
-    raise RuntimeError(f"Workers {idle} of {url} answered no searches in {ROUNDS} rounds.")
+    pids = [worker.pid for worker in idle]
+    raise RuntimeError(f"Workers {pids} of {url} answered no searches in {ROUNDS} rounds.")
 
 
-def _wait_until_idle(processes: list[int], timeout: float = 120) -> None:
+def _wait_until_idle(processes: list[psutil.Process], timeout: float = 120) -> None:
     """Wait until the starting workers stop using CPU (under 0.05 s of it in half a second)."""
     deadline = time.monotonic() + timeout
-    ticks = [_cpu_ticks(process) for process in processes]
+    spent = [_cpu_seconds(process) for process in processes]
     while time.monotonic() < deadline:
         time.sleep(0.5)
-        now = [_cpu_ticks(process) for process in processes]
-        if all(after - before < 5 for before, after in zip(ticks, now, strict=True)):
+        now = [_cpu_seconds(process) for process in processes]
+        if all(after - before < 0.05 for before, after in zip(spent, now, strict=True)):
             return
-        ticks = now
+        spent = now
 
 
-def _workers(pid: int, workers: int) -> list[int]:
+def _workers(server: psutil.Process, workers: int) -> list[psutil.Process]:
     """The processes that answer requests: the server itself, or its ``workers`` children."""
     if workers == 1:
-        return [pid]
+        return [server]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        found = [child for child in _tree(pid) if child != pid and _is_worker(child)]
+        found = [child for child in server.children(recursive=True) if _is_worker(child)]
         if len(found) >= workers:
             return found
         time.sleep(0.2)
-    raise RuntimeError(f"The server {pid} did not start {workers} worker processes.")
+    raise RuntimeError(f"The server {server.pid} did not start {workers} worker processes.")
 
 
-def _tree(pid: int) -> list[int]:
-    """``pid`` and every process below it."""
-    parents: dict[int, int] = {}
-    for entry in _PROC.iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found = [pid]
-    for process in found:
-        found.extend(child for child, parent in parents.items() if parent == process)
-    return found
-
-
-def _is_worker(pid: int) -> bool:
-    """Whether ``pid`` is a uvicorn worker (a spawned process; not the resource tracker)."""
+def _is_worker(process: psutil.Process) -> bool:
+    """Whether ``process`` is a uvicorn worker (a spawned process; not the resource tracker)."""
     try:
-        return b"spawn_main" in (_PROC / str(pid) / "cmdline").read_bytes()
-    except OSError:
+        return "spawn_main" in " ".join(process.cmdline())
+    except psutil.Error:
         return False
 
 
-def _cpu_ticks(pid: int) -> int:
-    """User plus system CPU time of ``pid``, in clock ticks."""
-    fields = (_PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
+def _cpu_seconds(process: psutil.Process) -> float:
+    """User plus system CPU time of ``process``."""
+    times = process.cpu_times()
+    return float(times.user + times.system)
 
 
-def _rollup(pid: int) -> dict[str, int]:
-    """``/proc/PID/smaps_rollup`` in bytes (``Rss``, ``Pss``, ...); empty if it has exited."""
+def _memory(process: psutil.Process) -> tuple[int, int]:
+    """PSS and RSS of ``process`` in bytes (``/proc/PID/smaps_rollup``); 0 if it has exited."""
     try:
-        lines = (_PROC / str(pid) / "smaps_rollup").read_text().splitlines()
-    except OSError:
-        return {}
-    found: dict[str, int] = {}
-    for line in lines[1:]:
-        name, _, rest = line.partition(":")
-        parts = rest.split()
-        if len(parts) == 2 and parts[1] == "kB":
-            found[name] = int(parts[0]) * 1024
-    return found
+        info = process.memory_full_info()
+    except psutil.Error:
+        return 0, 0
+    return int(info.pss), int(info.rss)
 
 
 def render_served(found: list[ServedMemory]) -> Measured:
