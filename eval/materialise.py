@@ -25,6 +25,8 @@ from eval.dataset import read_corpus
 from eval.errors import DatasetError
 from index.analyze import ANALYSIS_VERSION
 from index.build import ingest, needs_upgrade
+from index.catalog import catalog_path, connect
+from index.documents import catalog_counts
 from index.encoder import SentenceTransformerEncoder
 from ingest.parse import file_sha256
 from ingest.pipeline import IngestConfig
@@ -189,6 +191,8 @@ def materialise(
             logger.info("Bringing %s up to date with this version of Wegwijs", home)
             config = replace(options.ingest, chunking=build.chunking)
             ingest(home, [corpus.root], config, encoder, model_info(encoder), options.progress)
+            recorded["chunks"] = _current_chunks(home)  # a new parser may chunk differently
+            marker.write_text(json.dumps(recorded, indent=2), encoding="utf-8")
         return EvalHome(home, True, recorded["ingest_seconds"], recorded["chunks"])
     logger.info("Ingesting %d documents into %s", len(corpus.doc_ids), home)
     started = time.monotonic()
@@ -210,3 +214,11 @@ def materialise(
     }
     marker.write_text(json.dumps(record, indent=2), encoding="utf-8")
     return EvalHome(home, False, seconds, summary.chunks)
+
+
+def _current_chunks(home: Path) -> int:
+    conn = connect(catalog_path(home), readonly=True)
+    try:
+        return catalog_counts(conn)[1]
+    finally:
+        conn.close()

@@ -19,6 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from index.catalog import get_meta, set_meta
+from index.documents import catalog_counts
 from index.vectors import current_generation
 from ingest.chunk import ChunkingConfig
 
@@ -30,8 +31,7 @@ _PUBLISHED_KEY = "published_stamp"
 
 def catalog_stamp(conn: sqlite3.Connection) -> str:
     """The catalog's state as far as governance and the published vectors can see it."""
-    documents = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-    chunks = conn.execute("SELECT count(*) FROM chunks WHERE retired_seq IS NULL").fetchone()[0]
+    documents, chunks = catalog_counts(conn)
     return json.dumps(
         {
             "seq": get_meta(conn, "seq") or "0",

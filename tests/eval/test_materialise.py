@@ -12,8 +12,11 @@ from eval.configs import Build
 from eval.errors import DatasetError
 from eval.experiment import run_experiment
 from eval.materialise import document_map, file_name, home_key, prepare_corpus
+from index.catalog import catalog_path, connect, set_meta, transaction
 from ingest.chunk import ChunkingConfig
 from ingest.discover import is_skipped
+from ingest.parse import PARSER_VERSION
+from service.settings import Settings
 from tests.conftest import make_settings
 from tests.eval.test_dataset import make_beir
 
@@ -78,3 +81,21 @@ def test_beir_folder_is_ingested_once_then_reused(tmp_path: Path) -> None:
     assert warm.scores == cold.scores
     marker = json.loads((warm.homes[1].home / "eval-home.json").read_text(encoding="utf-8"))
     assert marker["chunking"]["max_characters"] == 600
+    _reuse_after_a_parser_upgrade_records_the_new_chunk_count(warm.homes[0].home, settings, options)
+
+
+def _reuse_after_a_parser_upgrade_records_the_new_chunk_count(
+    home: Path, settings: Settings, options: EvalOptions
+) -> None:
+    marker_path = home / "eval-home.json"
+    marker = json.loads(marker_path.read_text(encoding="utf-8"))
+    chunks = marker["chunks"]
+    marker_path.write_text(json.dumps(marker | {"chunks": chunks + 7}), encoding="utf-8")
+    conn = connect(catalog_path(home))
+    with transaction(conn):  # as a home parsed by the previous parser looks
+        for (key,) in conn.execute("SELECT key FROM meta WHERE key LIKE 'parser:%'").fetchall():
+            set_meta(conn, key, str(PARSER_VERSION - 1))
+    conn.close()
+    upgraded = run_experiment(make_experiment(settings, options))
+    assert upgraded.homes[0].cached and upgraded.homes[0].chunks == chunks
+    assert json.loads(marker_path.read_text(encoding="utf-8"))["chunks"] == chunks
