@@ -20,9 +20,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Collection, Mapping
 
+import faiss
 import numpy as np
 import numpy.typing as npt
 
+from index.ann import index_kind
 from index.lexical import DeepScores
 
 # Chunks each query's lexical ranking keeps for completion (``index.lexical.DeepScores``).
@@ -50,6 +52,47 @@ def dense_scores(
     matrix = np.vstack([np.frombuffer(row[1], dtype=np.float32) for row in rows])
     scores = matrix @ np.asarray(vector, dtype=np.float32).reshape(-1)
     return {int(row[0]): score for row, score in zip(rows, scores.tolist(), strict=True)}
+
+
+class ServedVectors:
+    """The vectors of a served exact index, read back to complete the dense arm's scores.
+
+    An exact index holds every current chunk's embedding as the dense arm scored it (float32,
+    or 16-bit floats past ``index.vectors.HALF_PRECISION_FROM``), so a completed score is the
+    one the arm would have returned, read from memory the process already maps instead of
+    SQLite's embedding column. An approximate index keeps only compressed codes (IVF+SQ8)
+    or none a chunk row id addresses cheaply, so ``of`` gives None and completion reads the
+    catalog (``dense_scores``).
+    """
+
+    def __init__(self, index: faiss.IndexIDMap2) -> None:
+        self.index = index
+        self.ids: npt.NDArray[np.int64] = np.sort(faiss.vector_to_array(index.id_map))
+
+    @classmethod
+    def of(cls, index: faiss.Index) -> ServedVectors | None:
+        """Read-back for ``index``, or None where only the catalog can answer."""
+        if not isinstance(index, faiss.IndexIDMap2) or index_kind(index) != "exact":
+            return None
+        return cls(index)
+
+    def held(self, rowids: Collection[int]) -> tuple[list[int], list[int]]:
+        """``rowids`` split into those the index holds and those it does not."""
+        wanted = np.fromiter(rowids, dtype=np.int64, count=len(rowids))
+        places = np.minimum(np.searchsorted(self.ids, wanted), max(len(self.ids) - 1, 0))
+        found = self.ids[places] == wanted if len(self.ids) else np.zeros(len(wanted), bool)
+        return wanted[found].tolist(), wanted[~found].tolist()
+
+    def scores(
+        self, vector: npt.NDArray[np.float32], rowids: Collection[int]
+    ) -> tuple[dict[int, float], list[int]]:
+        """Inner products of the held ``rowids`` with ``vector``, and the row ids not held."""
+        held, absent = self.held(rowids)
+        if not held:
+            return {}, absent
+        matrix = self.index.reconstruct_batch(np.asarray(held, dtype=np.int64))
+        products = matrix @ np.asarray(vector, dtype=np.float32).reshape(-1)
+        return dict(zip(held, products.tolist(), strict=True)), absent
 
 
 def lexical_scores(deep: DeepScores, rowids: Collection[int]) -> dict[int, float]:

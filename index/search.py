@@ -18,7 +18,7 @@ from index import vectors
 from index.allowed import AllowedCache
 from index.ann import AllowedIds, recorded_config, search_parameters
 from index.catalog import catalog_path, connect
-from index.completion import COMPLETION_DEPTH, dense_scores, lexical_scores
+from index.completion import COMPLETION_DEPTH, ServedVectors, dense_scores, lexical_scores
 from index.encoder import Encoder
 from index.errors import IndexMismatchError, PostingsUnavailableError
 from index.filters import Filters, filter_sql
@@ -127,6 +127,7 @@ class Searcher:
             catalog_path(home), manifest.catalog_seq, vectors.generation_dir(home, manifest)
         )
         self.effort = recorded_config(manifest.index_kind, manifest.search_effort)
+        self.served_vectors = ServedVectors.of(index)
         self._local = threading.local()
         self._arm_threads = ThreadPoolExecutor(ARM_THREADS, thread_name_prefix="lexical-arm")
         self.query_log = QueryLog(home)
@@ -308,14 +309,22 @@ class Searcher:
         wanted = dense.keys() | lexical.keys()
         missing_dense = wanted - dense.keys()
         if missing_dense:
-            vector = self._query_vector(query)
-            dense = {**dense_scores(self.conn, vector, missing_dense), **dense}
+            dense = {**self._stored_scores(query, missing_dense), **dense}
         missing_lexical = wanted - lexical.keys()
         if missing_lexical:
             if deep is None:
                 deep = self._deep_scores(self._phrases(query))
             lexical = {**lexical_scores(deep, missing_lexical), **lexical}
         return dense, lexical
+
+    def _stored_scores(self, query: str, rowids: set[int]) -> dict[int, float]:
+        """Dense scores of ``rowids`` from the served index's vectors where it holds them
+        (an exact index), else from the catalog's embeddings."""
+        vector = self._query_vector(query)
+        if self.served_vectors is None:
+            return dense_scores(self.conn, vector, rowids)
+        scores, absent = self.served_vectors.scores(vector, rowids)
+        return {**dense_scores(self.conn, vector, absent), **scores} if absent else scores
 
     def lexical(self, query: str, depth: int, filters: Filters) -> dict[int, float]:
         """Chunk row id → BM25 score (FTS5, Dutch/English analysed) for matching chunks."""

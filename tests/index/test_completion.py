@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
-from index.completion import dense_scores, lexical_scores, restrict
+from index.ann import AnnConfig, build_hnsw
+from index.completion import ServedVectors, dense_scores, lexical_scores, restrict
 from index.filters import Filters
 from index.lexical import deep_scores, match_expression
 from index.postings import Bm25Config
 from index.search import Searcher
+from index.vectors import build_flat, read_vectors
 
 QUERY = "hoeveel vakantiedagen krijg ik per jaar"
 
@@ -21,6 +24,53 @@ def test_dense_scores_are_the_dense_arms_scores(searcher: Searcher) -> None:
     completed = dense_scores(searcher.conn, vector, arm.keys())
     assert completed.keys() == arm.keys()
     assert all(completed[key] == pytest.approx(arm[key], abs=1e-5) for key in arm)
+
+
+def test_the_served_exact_index_gives_the_catalogs_scores(searcher: Searcher) -> None:
+    served = ServedVectors.of(searcher.index)
+    assert served is not None
+    every = [row[0] for row in searcher.conn.execute("SELECT chunk_rowid FROM chunks")]
+    vector = searcher.encoder.encode_queries([QUERY])[0]
+    absent = max(every) + 1000
+    scores, missing = served.scores(vector, [*every, absent])
+    assert missing == [absent]
+    stored = dense_scores(searcher.conn, vector, every)
+    assert scores.keys() == stored.keys() == set(every)
+    assert all(scores[key] == pytest.approx(stored[key], abs=1e-6) for key in every)
+
+
+def test_half_precision_vectors_give_the_scores_their_search_gives(searcher: Searcher) -> None:
+    ids, vectors = read_vectors(searcher.conn, searcher.manifest.dimension)
+    index = build_flat(ids, vectors, searcher.manifest.dimension, half_precision_from=0)
+    served = ServedVectors.of(index)
+    assert served is not None
+    query = searcher.encoder.encode_queries([QUERY])
+    found, rowids = index.search(query, len(ids))
+    searched = dict(zip(rowids[0].tolist(), found[0].tolist(), strict=True))
+    scores, missing = served.scores(query[0], ids.tolist())
+    assert not missing
+    assert all(scores[key] == pytest.approx(searched[key], abs=1e-5) for key in searched)
+    exact = vectors @ query[0]
+    assert np.abs(np.array([scores[key] for key in ids.tolist()]) - exact).max() < 1e-3
+
+
+def test_an_approximate_index_leaves_completion_to_the_catalog(searcher: Searcher) -> None:
+    ids, vectors = read_vectors(searcher.conn, searcher.manifest.dimension)
+    assert ServedVectors.of(build_hnsw(ids, vectors, AnnConfig(kind="hnsw"))) is None
+
+
+def test_completion_reads_the_same_scores_from_index_or_catalog(searcher: Searcher) -> None:
+    dense = searcher.dense(QUERY, 3, Filters())
+    lexical = searcher.lexical(QUERY, 30, Filters())
+    from_index = searcher.complete(QUERY, dense, lexical)
+    catalog_only = searcher.with_config(searcher.config)
+    catalog_only.served_vectors = None
+    from_catalog = catalog_only.complete(QUERY, dense, lexical)
+    assert len(from_index[0]) > len(dense)
+    assert from_index[0].keys() == from_catalog[0].keys()
+    for key, score in from_catalog[0].items():
+        assert from_index[0][key] == pytest.approx(score, abs=1e-6)
+    assert from_index[1] == from_catalog[1]
 
 
 def fts5_parameters(searcher: Searcher) -> Searcher:
