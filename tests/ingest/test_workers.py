@@ -45,6 +45,19 @@ def parse_telling_torch(path: Path, chunking: ChunkingConfig, limits: ParseLimit
     return replace(parsed, title=f"torch={sys.modules.get('torch') is not None}")
 
 
+def parse_telling_warmth(path: Path, chunking: ChunkingConfig, limits: ParseLimits) -> ParsedFile:
+    """The real parser; the title says whether the worker came from the warmed fork server."""
+    warmed = "ingest.warm" in sys.modules and "spacy" in sys.modules
+    return replace(parse_file(path, chunking, limits), title=f"warm={warmed}")
+
+
+def test_workers_start_from_a_server_that_loaded_the_parsers(sample_share: Path) -> None:
+    paths = sorted(sample_share.rglob("*.txt"))[:3]
+    config = WorkerConfig(workers=2)
+    results = dict(parse_many(paths, ChunkingConfig(), ParseLimits(), config, parse_telling_warmth))
+    assert {getattr(result, "title", str(result)) for result in results.values()} == {"warm=True"}
+
+
 def test_parse_workers_parse_every_format_without_importing_torch(sample_share: Path) -> None:
     kinds = {".pdf", ".docx", ".pptx", ".xlsx", ".txt", ".md", ".html", ".eml"}
     paths = sorted(path for path in sample_share.rglob("*") if path.suffix in kinds)

@@ -1,0 +1,43 @@
+"""What every parse worker needs loaded, loaded once by the workers' fork server.
+
+Imported (for its effect) by the fork server ``ingest.workers`` starts its workers from: each
+worker is forked from a process that already imported unstructured and ran it once on a short
+Dutch and English text (spaCy's sentence splitter and the language detector load on the first
+text, about 2.6 s of CPU after a 0.5–6 s import), instead of paying both itself. A long-lived
+process (the server's scheduled ingests) keeps its fork server, so later runs pay nothing.
+
+torch is marked absent first, as ``ingest.workers`` explains: the forked workers inherit that.
+A failure here is no failure of a run: each worker then loads what it needs and a file that
+cannot be parsed reports its own error.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from ingest.offline import enforce_offline
+
+logger = logging.getLogger(__name__)
+
+_SAMPLE = (
+    "Verlof aanvragen\n\n"
+    "Een medewerker vraagt verlof aan bij de leidinggevende, uiterlijk twee weken vooraf.\n\n"
+    "Employees request leave from their manager at least two weeks in advance."
+)
+
+
+def warm() -> None:
+    """Import the parsers and run them once on ``_SAMPLE``."""
+    enforce_offline()
+    sys.modules.setdefault("torch", None)  # type: ignore[arg-type]
+    try:
+        import unstructured.partition.auto  # noqa: F401 - what parse_file imports
+        from unstructured.partition.text import partition_text
+
+        partition_text(text=_SAMPLE)
+    except Exception as exc:  # noqa: BLE001 - warming is best effort, see the module text
+        logger.warning("Parse workers start cold: %s", exc)
+
+
+warm()
