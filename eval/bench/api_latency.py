@@ -28,6 +28,7 @@ from service.sample_share import load_questions
 logger = logging.getLogger(__name__)
 SINGLE_CLIENT_MODES: tuple[SearchMode, ...] = ("lexical", "dense", "hybrid")
 BUSY_MODES: tuple[SearchMode, ...] = ("lexical", "hybrid")
+WARM_CONNECTIONS = 4  # uvicorn hands each new connection to whichever worker accepts it
 
 
 @dataclass(frozen=True)
@@ -54,12 +55,15 @@ class LoadResult:
 
 
 def warm_up(url: str, queries: list[str]) -> None:
-    """Send one search per mode (the first dense one loads the model); each must find hits."""
-    with httpx.Client(base_url=url, timeout=300) as client:
-        for mode in SEARCH_MODES:
-            response = client.get("/api/search", params={"q": queries[0], "mode": mode})
-            if not response.raise_for_status().json()["hits"]:
-                raise RuntimeError(f"{url}: a {mode} search found nothing: is the home readable?")
+    """Send one search per mode (the first dense one loads the model) over each of
+    ``WARM_CONNECTIONS`` connections, so every worker process of the server is likely to have
+    answered once; each must find hits."""
+    for _ in range(WARM_CONNECTIONS):
+        with httpx.Client(base_url=url, timeout=300) as client:
+            for mode in SEARCH_MODES:
+                response = client.get("/api/search", params={"q": queries[0], "mode": mode})
+                if not response.raise_for_status().json()["hits"]:
+                    raise RuntimeError(f"{url}: a {mode} search found nothing: is it readable?")
 
 
 def _client(url: str, queries: list[str], mode: SearchMode, out: list[float]) -> None:
