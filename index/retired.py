@@ -9,7 +9,8 @@ chunks appear only with that generation. A deleted document loses all its rows a
 reader entries are per document, so a revoked reader loses the retired chunks too.
 
 New generations are built from current chunks only (``CURRENT_SQL``). After a publish, retired
-rows that neither the new generation nor the one live before it can see are purged.
+rows that neither the new generation, nor the one live before it, nor any generation a serving
+process still reads (its read mark, ``index.read_marks``) can see are purged.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from index import vectors
 from index.catalog import transaction
 from index.errors import IndexCorruptError, IndexNotFoundError
+from index.read_marks import oldest_read
 
 logger = logging.getLogger(__name__)
 
@@ -46,20 +48,27 @@ def retire_chunks(conn: sqlite3.Connection, doc_id: str, seq: int) -> int:
 def purge_horizon(home: Path, catalog_seq: int) -> int | None:
     """Retired chunks up to this ``retired_seq`` are seen by no generation that may be served.
 
-    Call it before publishing the generation at ``catalog_seq``: readers may still be on the live
-    one (workers swap within seconds), so its ``catalog_seq`` is the horizon. With nothing live,
-    nobody sees a retired chunk; with a damaged live manifest, nothing is purged (readers may
-    have fallen back to an older generation).
+    Call it before publishing the generation at ``catalog_seq``: a process that starts reading
+    now loads the live one, so its ``catalog_seq`` is the horizon, unless a serving process's
+    read mark (``index.read_marks``) says it still reads an older one. With nothing live, nobody
+    sees a retired chunk; with a damaged live manifest or an unreadable mark, nothing is purged
+    (readers may have fallen back to an older generation).
     """
     try:
-        return vectors.read_manifest(home).catalog_seq
+        live = vectors.read_manifest(home).catalog_seq
     except IndexNotFoundError:
-        return catalog_seq
+        live = catalog_seq
     except (IndexCorruptError, OSError) as exc:
         logger.warning(
             "Keeping retired chunks of %s: the live manifest is unreadable (%s)", home, exc
         )
         return None
+    try:
+        marked = oldest_read(home)
+    except OSError as exc:
+        logger.warning("Keeping retired chunks of %s: a read mark is unreadable (%s)", home, exc)
+        return None
+    return live if marked is None else min(live, marked)
 
 
 def purge_retired(conn: sqlite3.Connection, horizon: int) -> int:

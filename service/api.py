@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         warn_if_nobody_can_sign_in(effective)
         await asyncio.to_thread(_warm_up, app.state.live)
         yield
+        app.state.live.close()
         await asyncio.to_thread(close_query_logs)  # write the searches still queued
 
     app = FastAPI(title="Wegwijs", version="0.1.0", lifespan=lifespan, description=__doc__)

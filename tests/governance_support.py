@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from index.catalog import catalog_path
+from index.read_marks import MARKS_DIR
 from index.vectors import index_dir
 
 PEOPLE_TABLES = ("reviews", "uses", "use_totals", "query_log", "gaps")
@@ -19,7 +20,7 @@ def copy_home(source: Path, dest: Path) -> Path:
     test starts from the share alone, whatever other tests searched before.
     """
     dest.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(index_dir(source), index_dir(dest))
+    shutil.copytree(index_dir(source), index_dir(dest), ignore=shutil.ignore_patterns(MARKS_DIR))
     with sqlite3.connect(catalog_path(source)) as src, sqlite3.connect(catalog_path(dest)) as dst:
         src.backup(dst)
         for table in PEOPLE_TABLES:

@@ -13,6 +13,8 @@ import grp
 import os
 import pwd
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ from index.encoder import SentenceTransformerEncoder
 from index.errors import StorageError
 from index.models import Hit
 from index.postings import Bm25Config
+from index.read_marks import ReadMark, marks_dir, oldest_read
 from index.readers import Principal
 from index.rebuild import reindex
 from index.search import SearchConfig, Searcher, SearchMode
@@ -161,6 +164,41 @@ def test_retired_rows_are_purged_after_the_following_publish(
     stale = "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH '" + OLD + "'"
     assert _count(home, stale) == 0
     assert _hits(_open(home, encoder), NEW, "lexical")
+
+
+def test_a_reader_two_generations_behind_keeps_its_old_text_while_its_mark_holds(
+    tmp_path: Path, share: Path, encoder: SentenceTransformerEncoder
+) -> None:
+    """Ingests publishing faster than a server swaps: its read mark keeps its rows."""
+    home = tmp_path / "home"
+    _run(home, share, encoder)
+    lagging = _open(home, encoder)
+    mark = ReadMark(home)
+    mark.set(lagging.manifest.catalog_seq)
+    _notes(share, NEW)
+    _run(home, share, encoder)
+    _notes(share, "wombat")
+    _run(home, share, encoder)  # the live one before it already saw NEW: OLD's rows were purged
+    for mode in MODES:
+        hits = _hits(lagging, OLD, mode)
+        assert hits and OLD in hits[0].text, mode
+    mark.close()
+    reindex(home, encoder, model_info(encoder), ChunkingConfig())
+    assert _count(home, "SELECT count(*) FROM chunks WHERE retired_seq IS NOT NULL") == 0
+
+
+def test_a_mark_left_by_a_killed_process_holds_nothing_back(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    mine = ReadMark(home)
+    mine.set(7)
+    killed = "import os, sys; from index.read_marks import ReadMark; from pathlib import Path; "
+    killed += "ReadMark(Path(sys.argv[1])).set(3); os._exit(0)"
+    subprocess.run([sys.executable, "-c", killed, str(home)], check=True, cwd=Path.cwd())
+    assert len(list(marks_dir(home).glob("*.mark"))) == 2
+    assert oldest_read(home) == 7
+    assert [path.name for path in marks_dir(home).glob("*.mark")] == [mine.path.name]
+    mine.close()
+    assert oldest_read(home) is None
 
 
 def test_a_deleted_document_is_gone_at_once(

@@ -25,6 +25,7 @@ import pytest
 
 from index.build import RunSummary, ingest
 from index.encoder import SentenceTransformerEncoder
+from index.read_marks import MARKS_DIR
 from ingest.pipeline import IngestConfig
 from ingest.workers import WorkerConfig
 from service.engine import model_info
@@ -62,7 +63,7 @@ def stress_home(
 ) -> tuple[Settings, Path]:
     base = tmp_path_factory.mktemp("stress")
     home, share = base / "home", base / "share"
-    shutil.copytree(sample_settings.home, home, ignore=shutil.ignore_patterns("models"))
+    shutil.copytree(sample_settings.home, home, ignore=shutil.ignore_patterns("models", MARKS_DIR))
     share.mkdir()
     _write_round(share, 0)
     ingest(home, [share], _config(), encoder, model_info(encoder))
