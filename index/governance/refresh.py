@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from index.governance.docvectors import chunk_vectors
 from index.governance.marks import follow_documents
 from index.governance.supersede import SupersedeConfig, record_copies
-from index.governance.topics import TopicConfig, record_topics
+from index.governance.topic_refresh import record_topics
+from index.governance.topics import TopicConfig
 
 logger = logging.getLogger(__name__)
 

@@ -51,6 +51,11 @@ CREATE TABLE IF NOT EXISTS document_topics (
     doc_id TEXT PRIMARY KEY REFERENCES documents (doc_id) ON DELETE CASCADE,
     topic_id INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS topic_inputs (
+    doc_id TEXT PRIMARY KEY REFERENCES documents (doc_id) ON DELETE CASCADE,
+    sha256 TEXT NOT NULL,
+    words TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS query_log (
     query_id INTEGER PRIMARY KEY AUTOINCREMENT,
     query TEXT NOT NULL,

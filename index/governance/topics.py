@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from scipy.cluster import hierarchy
 
 from index.analyze import STOP_WORDS, content_words, tokens
 from index.governance.distances import cosine_distances
-from index.governance.docvectors import Matrix, mean_vectors
+from index.governance.docvectors import Matrix
 
 _WORD = re.compile(r"^[^\W\d_]{4,}$")
 
@@ -178,26 +177,3 @@ def _best_columns(
         columns, scores = columns[keep], scores[keep]
     order = np.lexsort((columns, -scores))
     return [int(column) for column in columns[order[:size]]]
-
-
-def record_topics(
-    conn: sqlite3.Connection, chunks: Mapping[str, Matrix], config: TopicConfig
-) -> int:
-    """Cluster the catalog's documents into topics and store them (in the caller's transaction)."""
-    titles = {row[0]: row[1] for row in conn.execute("SELECT doc_id, title FROM documents")}
-    doc_ids, means = mean_vectors({k: v for k, v in chunks.items() if k in titles})
-    numbers = cluster_vectors(means, config.max_distance)
-    members: dict[int, list[str]] = {}
-    for doc_id, number in zip(doc_ids, numbers, strict=True):
-        members.setdefault(number + 1, []).append(doc_id)
-    rows = conn.execute("SELECT doc_id, text FROM chunks WHERE retired_seq IS NULL")
-    words = document_words({doc_id: titles[doc_id] for doc_id in doc_ids}, rows)
-    labels = label_topics(members, words, config.label_terms)
-    conn.execute("DELETE FROM document_topics")
-    conn.execute("DELETE FROM topics")
-    conn.executemany("INSERT INTO topics (topic_id, label) VALUES (?, ?)", labels.items())
-    conn.executemany(
-        "INSERT INTO document_topics (doc_id, topic_id) VALUES (?, ?)",
-        [(doc_id, topic) for topic, ids in members.items() for doc_id in ids],
-    )
-    return len(members)

@@ -1,0 +1,173 @@
+"""Topics kept between ingests: unchanged documents keep theirs, new ones are placed, drift
+past a tenth of the share clusters everything afresh, and labels match a count from scratch."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.build import RunSummary, ingest
+from index.catalog import catalog_path, connect
+from index.encoder import SentenceTransformerEncoder
+from index.governance.docvectors import chunk_vectors, mean_vectors
+from index.governance.refresh import refresh_governance
+from index.governance.topic_place import TopicRecord, place_documents, read_record
+from index.governance.topic_refresh import record_topics
+from index.governance.topics import TopicConfig, cluster_vectors, document_words, label_topics
+from ingest.pipeline import IngestConfig
+from service.engine import model_info
+from service.settings import Settings
+from tests.governance_support import copy_home
+
+ROOT = "erbij"
+
+
+@pytest.fixture
+def home(tmp_path: Path, sample_ingest: RunSummary, sample_settings: Settings) -> Path:
+    return copy_home(sample_settings.home, tmp_path / "home")
+
+
+@pytest.fixture
+def share(tmp_path: Path) -> Path:
+    folder = tmp_path / ROOT
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def conn(home: Path) -> Iterator[sqlite3.Connection]:
+    connection = connect(catalog_path(home))
+    yield connection
+    connection.close()
+
+
+def _ingest(home: Path, share: Path, encoder: SentenceTransformerEncoder) -> None:
+    ingest(home, [share], IngestConfig(), encoder, model_info(encoder))
+
+
+def _topics(conn: sqlite3.Connection) -> dict[str, int]:
+    return dict(conn.execute("SELECT doc_id, topic_id FROM document_topics").fetchall())
+
+
+def _members(topics: dict[str, int]) -> dict[int, list[str]]:
+    members: dict[int, list[str]] = {}
+    for doc_id, topic in sorted(topics.items()):
+        members.setdefault(topic, []).append(doc_id)
+    return members
+
+
+def _record(conn: sqlite3.Connection) -> TopicRecord:
+    record = read_record(conn)
+    assert record is not None
+    return record
+
+
+def _sample_text(conn: sqlite3.Connection) -> tuple[str, str]:
+    """A sample document with several chunks and its text."""
+    doc_id = conn.execute(
+        "SELECT doc_id FROM chunks WHERE retired_seq IS NULL GROUP BY doc_id "
+        "ORDER BY count(*) DESC, doc_id LIMIT 1"
+    ).fetchone()[0]
+    rows = conn.execute(
+        "SELECT text FROM chunks WHERE doc_id = ? AND retired_seq IS NULL ORDER BY ordinal",
+        (doc_id,),
+    )
+    return doc_id, "\n\n".join(row[0] for row in rows)
+
+
+def _write(share: Path, name: str, text: str) -> None:
+    (share / name).write_text(text)
+    (share / name).chmod(0o644)
+
+
+def test_an_ingest_keeps_unchanged_topics_and_places_new_documents(
+    home: Path, share: Path, conn: sqlite3.Connection, encoder: SentenceTransformerEncoder
+) -> None:
+    before = _topics(conn)
+    first = _record(conn)
+    assert first.clustered == first.present == len(before) and first.placed == 0
+    twin_of, text = _sample_text(conn)
+    _write(share, "kopie.txt", text)
+    _write(share, "los.txt", "Quantumcomputers en supergeleiding in het laboratorium. " * 8)
+    _ingest(home, share, encoder)
+
+    after = _topics(conn)
+    assert {doc_id: after[doc_id] for doc_id in before} == before
+    assert after[f"{ROOT}/kopie.txt"] == after[twin_of]
+    assert _record(conn).placed == 2 and _record(conn).present == len(before) + 2
+    titles = dict(conn.execute("SELECT doc_id, title FROM documents").fetchall())
+    texts = conn.execute("SELECT doc_id, text FROM chunks WHERE retired_seq IS NULL")
+    counted = document_words({doc_id: titles[doc_id] for doc_id in after}, texts)
+    expected = label_topics(_members(after), counted, TopicConfig().label_terms)
+    assert dict(conn.execute("SELECT topic_id, label FROM topics").fetchall()) == expected
+
+    (share / "los.txt").unlink()
+    _ingest(home, share, encoder)
+    gone = _topics(conn)
+    assert f"{ROOT}/los.txt" not in gone and len(gone) == len(after) - 1
+    if list(after.values()).count(after[f"{ROOT}/los.txt"]) == 1:
+        assert after[f"{ROOT}/los.txt"] not in set(gone.values())
+    assert not conn.execute(
+        "SELECT count(*) FROM topic_inputs WHERE doc_id = ?", (f"{ROOT}/los.txt",)
+    ).fetchone()[0]
+    assert _record(conn).placed == 3
+
+
+def test_placing_past_a_tenth_of_the_share_clusters_everything_afresh(
+    home: Path, share: Path, conn: sqlite3.Connection, encoder: SentenceTransformerEncoder
+) -> None:
+    clustered = _record(conn).clustered
+    for number in range(clustered // 10 + 1):
+        _write(share, f"nota-{number}.txt", f"Nota {number} over de begroting van het jaar. " * 6)
+    _ingest(home, share, encoder)
+
+    record = _record(conn)
+    assert record.placed == 0 and record.clustered == clustered + clustered // 10 + 1
+    doc_ids, means = mean_vectors(chunk_vectors(conn))
+    numbers = cluster_vectors(means, TopicConfig().max_distance)
+    expected = {doc_id: number + 1 for doc_id, number in zip(doc_ids, numbers, strict=True)}
+    assert _topics(conn) == expected
+
+
+def test_another_threshold_clusters_everything_afresh(conn: sqlite3.Connection) -> None:
+    before = _record(conn)
+    with conn:
+        record_topics(conn, chunk_vectors(conn), TopicConfig(max_distance=0.2))
+    after = _record(conn)
+    assert after.settings != before.settings and after.placed == 0
+    with conn:
+        refresh_governance(conn)  # the default threshold again: afresh once more
+    assert _record(conn).settings == before.settings
+
+
+def test_a_document_joins_the_topic_closest_on_average_or_starts_its_own() -> None:
+    rng = np.random.default_rng(7)
+    centre_a, centre_b = rng.standard_normal((2, 32)).astype(np.float32)
+    vectors = [centre_a + 0.05 * rng.standard_normal(32) for _ in range(3)]
+    vectors += [centre_b + 0.05 * rng.standard_normal(32) for _ in range(2)]
+    vectors += [centre_b + 0.05 * rng.standard_normal(32), rng.standard_normal(32)]
+    means = np.stack(vectors).astype(np.float32)
+    means /= np.linalg.norm(means, axis=1, keepdims=True)
+    doc_ids = [f"d{n}" for n in range(len(means))]
+    members = {4: ["d0", "d1", "d2"], 9: ["d3", "d4"]}
+    place_documents(members, doc_ids, means, ["d5", "d6"], max_distance=0.06)
+    assert members == {4: ["d0", "d1", "d2"], 9: ["d3", "d4", "d5"], 10: ["d6"]}
+
+
+def test_an_emptied_home_has_no_topics(tmp_path: Path, home: Path) -> None:
+    empty = tmp_path / "empty"
+    shutil.copytree(home, empty)
+    connection = connect(catalog_path(empty))
+    try:
+        with connection:
+            connection.execute("DELETE FROM documents")
+            refresh_governance(connection)
+        assert not _topics(connection)
+        assert not connection.execute("SELECT count(*) FROM topic_inputs").fetchone()[0]
+    finally:
+        connection.close()
