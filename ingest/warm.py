@@ -6,16 +6,18 @@ Dutch and English text (spaCy's sentence splitter and the language detector load
 text, about 2.6 s of CPU after a 0.5–6 s import), instead of paying both itself. A long-lived
 process (the server's scheduled ingests) keeps its fork server, so later runs pay nothing.
 
-torch is marked absent first, as ``ingest.workers`` explains: the forked workers inherit that.
-A failure here is no failure of a run: each worker then loads what it needs and a file that
-cannot be parsed reports its own error.
+torch is kept out while the parsers load (``ingest.no_torch``): spaCy's thinc then loads
+without it, and the forked workers inherit that. It is let in again afterwards, since each
+worker imports its parent's main module first (``wegwijs``, or a script of the user's), which
+may use it. A failure here is no failure of a run: each worker then loads what it needs and a
+file that cannot be parsed reports its own error.
 """
 
 from __future__ import annotations
 
 import logging
-import sys
 
+from ingest.no_torch import keep_torch_out, let_torch_in
 from ingest.offline import enforce_offline
 
 logger = logging.getLogger(__name__)
@@ -30,7 +32,7 @@ _SAMPLE = (
 def warm() -> None:
     """Import the parsers and run them once on ``_SAMPLE``."""
     enforce_offline()
-    sys.modules.setdefault("torch", None)  # type: ignore[arg-type]
+    keep_torch_out()
     try:
         import unstructured.partition.auto  # noqa: F401 - what parse_file imports
         from unstructured.partition.text import partition_text
@@ -38,6 +40,8 @@ def warm() -> None:
         partition_text(text=_SAMPLE)
     except Exception as exc:  # noqa: BLE001 - warming is best effort, see the module text
         logger.warning("Parse workers start cold: %s", exc)
+    finally:
+        let_torch_in()
 
 
 warm()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import multiprocessing
 import resource
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pebble import ProcessExpired, ProcessPool
 
 from ingest.chunk import ChunkingConfig
 from ingest.errors import ParseError
+from ingest.no_torch import keep_torch_out
 from ingest.offline import enforce_offline
 from ingest.parse import ParsedFile, ParseLimits, parse_file
 
@@ -42,12 +42,12 @@ def _start_worker(memory_bytes: int) -> None:
 
     unstructured's sentence splitter imports spaCy, whose thinc imports torch whenever it can,
     only to offer torch layers. The ``fast`` strategy we parse with never uses them, so a
-    worker marks torch as absent: thinc then goes without, and every file parses the same
-    (all 50 files of the sample share, checked in session 6), while each worker starts about
-    1.6 s sooner and stays about 180 MB smaller (BENCHMARKS.md, session 6).
+    worker keeps torch out (``ingest.no_torch``): thinc then goes without, and every file
+    parses the same (all 50 files of the sample share, checked in session 6), while each
+    worker starts about 1.6 s sooner and stays about 180 MB smaller (BENCHMARKS.md, session 6).
     """
     enforce_offline()
-    sys.modules.setdefault("torch", None)  # type: ignore[arg-type]
+    keep_torch_out()
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     try:
         import unstructured.partition.auto  # noqa: F401 - warm-up, seconds on a cold start
