@@ -20,12 +20,13 @@ from index.governance.topic_inputs import (
 )
 from index.governance.topic_place import (
     TopicRecord,
+    cluster_share,
     place_documents,
     read_record,
     topic_settings,
     write_record,
 )
-from index.governance.topics import TopicConfig, cluster_vectors, label_topics
+from index.governance.topics import TopicConfig, label_topics
 
 
 def record_topics(
@@ -78,7 +79,7 @@ def _members(
         write_record(conn, replace(record, placed=record.placed + moved, present=len(doc_ids)))
         return members
     members = {}
-    for doc_id, number in zip(doc_ids, cluster_vectors(means, config.max_distance), strict=True):
+    for doc_id, number in zip(doc_ids, cluster_share(means, config.max_distance), strict=True):
         members.setdefault(number + 1, []).append(doc_id)
     write_record(conn, TopicRecord(settings, clustered=len(doc_ids), present=len(doc_ids)))
     return members

@@ -16,7 +16,12 @@ from index.catalog import catalog_path, connect
 from index.encoder import SentenceTransformerEncoder
 from index.governance.docvectors import chunk_vectors, mean_vectors
 from index.governance.refresh import refresh_governance
-from index.governance.topic_place import TopicRecord, place_documents, read_record
+from index.governance.topic_place import (
+    TopicRecord,
+    cluster_share,
+    place_documents,
+    read_record,
+)
 from index.governance.topic_refresh import record_topics
 from index.governance.topics import TopicConfig, cluster_vectors, document_words, label_topics
 from ingest.pipeline import IngestConfig
@@ -171,3 +176,30 @@ def test_an_emptied_home_has_no_topics(tmp_path: Path, home: Path) -> None:
         assert not connection.execute("SELECT count(*) FROM topic_inputs").fetchone()[0]
     finally:
         connection.close()
+
+
+def _partition(numbers: list[int]) -> set[frozenset[int]]:
+    groups: dict[int, set[int]] = {}
+    for row, number in enumerate(numbers):
+        groups.setdefault(number, set()).add(row)
+    return {frozenset(group) for group in groups.values()}
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_a_share_past_the_limit_gets_the_topics_clustering_all_of_it_gives() -> None:
+    rng = np.random.default_rng(3)
+    centres = rng.standard_normal((6, 48))
+    rows = np.vstack([centre + 0.03 * rng.standard_normal((40, 48)) for centre in centres])
+    vectors = _unit(rows[rng.permutation(len(rows))])
+    whole = cluster_vectors(vectors, 0.06)
+    assert len(set(whole)) == 6
+    assert _partition(cluster_share(vectors, 0.06, limit=50)) == _partition(whole)
+
+
+def test_documents_close_to_no_sampled_topic_are_clustered_among_themselves() -> None:
+    vectors = _unit(np.random.default_rng(4).standard_normal((230, 64)))  # all far apart
+    numbers = cluster_share(vectors, 0.06, limit=50)
+    assert sorted(numbers) == list(range(230))  # each its own topic, numbered without gaps
