@@ -6,9 +6,10 @@ import logging
 import sqlite3
 from dataclasses import dataclass, field
 
+from index.governance.copy_refresh import refresh_copies
 from index.governance.docvectors import chunk_vectors
 from index.governance.marks import follow_documents
-from index.governance.supersede import SupersedeConfig, record_copies
+from index.governance.supersede import SupersedeConfig
 from index.governance.topic_refresh import record_topics
 from index.governance.topics import TopicConfig
 
@@ -30,6 +31,10 @@ def refresh_governance(conn: sqlite3.Connection, config: RefreshConfig = Refresh
     """
     follow_documents(conn)
     chunks = chunk_vectors(conn)
-    copies = record_copies(conn, chunks, config.copies)
+    seen = dict(conn.execute("SELECT doc_id, sha256 FROM topic_inputs").fetchall())
+    sha_of = dict(conn.execute("SELECT doc_id, sha256 FROM documents").fetchall())
+    kept = {doc_id for doc_id, sha in seen.items() if sha_of.get(doc_id) == sha}
+    survivors = sum(1 for doc_id in seen if doc_id in sha_of)
+    copies = refresh_copies(conn, chunks, config.copies, kept, survivors)
     topics = record_topics(conn, chunks, config.topics)
     logger.info("Governance: %d documents in groups of copies, %d topics", copies, topics)

@@ -43,6 +43,13 @@ CREATE TABLE IF NOT EXISTS duplicates (
     reason TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS duplicates_group ON duplicates (group_id);
+CREATE TABLE IF NOT EXISTS copy_pairs (
+    left_id TEXT NOT NULL REFERENCES documents (doc_id) ON DELETE CASCADE,
+    right_id TEXT NOT NULL REFERENCES documents (doc_id) ON DELETE CASCADE,
+    similarity REAL NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (left_id, right_id)
+);
 CREATE TABLE IF NOT EXISTS topics (
     topic_id INTEGER PRIMARY KEY,
     label TEXT NOT NULL

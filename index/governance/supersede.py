@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -94,10 +94,14 @@ def copy_reason(left: str, right: str, similarity: float, config: SupersedeConfi
 
 
 def find_copies(
-    chunks: Mapping[str, Matrix], paths: Mapping[str, str], config: SupersedeConfig
+    chunks: Mapping[str, Matrix],
+    paths: Mapping[str, str],
+    config: SupersedeConfig,
+    changed: Collection[str] | None = None,
 ) -> list[CopyPair]:
-    """Pairs of copies among documents (``paths``: doc_id → path relative to its root)."""
-    candidates = _candidates(chunks, paths, config.neighbours)
+    """Pairs of copies among documents (``paths``: doc_id → path relative to its root); with
+    ``changed``, only the pairs that have one of those documents in them."""
+    candidates = _candidates(chunks, paths, config.neighbours, changed)
     pairs = []
     for left, right in sorted(candidates):
         similarity = alignment(chunks[left], chunks[right])
@@ -108,26 +112,36 @@ def find_copies(
 
 
 def _candidates(
-    chunks: Mapping[str, Matrix], paths: Mapping[str, str], neighbours: int
+    chunks: Mapping[str, Matrix],
+    paths: Mapping[str, str],
+    neighbours: int,
+    changed: Collection[str] | None = None,
 ) -> set[tuple[str, str]]:
-    """Nearest documents by mean embedding, plus every pair that shares a name stem."""
+    """Nearest documents by mean embedding, plus every pair that shares a name stem (of the
+    ``changed`` documents only, when given)."""
     doc_ids, means = mean_vectors(dict(chunks))
+    wanted = set(doc_ids) if changed is None else set(changed)
+    rows = np.array([row for row, doc_id in enumerate(doc_ids) if doc_id in wanted], np.int64)
     found: set[tuple[str, str]] = set()
-    for row, columns in enumerate(nearest_rows(means, neighbours)):
+    for row, columns in zip(rows.tolist(), nearest_rows(means, neighbours, rows=rows), strict=True):
         found |= {tuple(sorted((doc_ids[row], doc_ids[c]))) for c in columns}
     by_stem: dict[str, list[str]] = {}
     for doc_id in doc_ids:
         by_stem.setdefault(name_stem(paths[doc_id]), []).append(doc_id)
     for stem, members in by_stem.items():
-        if stem:
-            found |= set(combinations(sorted(members), 2))
+        if stem and not wanted.isdisjoint(members):
+            found |= {pair for pair in combinations(sorted(members), 2) if wanted & set(pair)}
     return found
 
 
 def nearest_rows(
-    vectors: Matrix, neighbours: int, block: int = NEAREST_BLOCK
+    vectors: Matrix,
+    neighbours: int,
+    block: int = NEAREST_BLOCK,
+    rows: npt.NDArray[np.int64] | None = None,
 ) -> npt.NDArray[np.int64]:
-    """For each row, the ``neighbours`` rows most similar to it, most similar first.
+    """For each row (or each of ``rows``), the ``neighbours`` rows most similar to it, most
+    similar first.
 
     The first place of each row's full ranking is left out (the row itself, similarity 1), as
     ``argsort(-vectors @ vectors.T)[:, 1 : neighbours + 1]`` would; but rows are compared a
@@ -137,12 +151,13 @@ def nearest_rows(
     may come in another order, as they may between two runs of a full sort.
     """
     count = len(vectors)
+    queries = vectors if rows is None else vectors[rows]
     if count < 2:
-        return np.zeros((count, 0), dtype=np.int64)
+        return np.zeros((len(queries), 0), dtype=np.int64)
     keep = min(neighbours + 1, count)
-    nearest = np.empty((count, keep - 1), dtype=np.int64)
-    for start in range(0, count, block):
-        similarity = -(vectors[start : start + block] @ vectors.T)
+    nearest = np.empty((len(queries), keep - 1), dtype=np.int64)
+    for start in range(0, len(queries), block):
+        similarity = -(queries[start : start + block] @ vectors.T)
         top = np.argpartition(similarity, keep - 1, axis=1)[:, :keep]
         order = np.argsort(np.take_along_axis(similarity, top, axis=1), axis=1)
         nearest[start : start + block] = np.take_along_axis(top, order, axis=1)[:, 1:]
@@ -173,13 +188,9 @@ def choose_canonical(copies: Sequence[CopyFacts]) -> str:
     return max(live, key=lambda copy: (copy.restarted, copy.doc_id)).doc_id
 
 
-def record_copies(
-    conn: sqlite3.Connection, chunks: Mapping[str, Matrix], config: SupersedeConfig
-) -> int:
-    """Replace the groups of copies in the catalog (inside the caller's transaction)."""
-    paths = {row[0]: row[1] for row in conn.execute("SELECT doc_id, rel_path FROM documents")}
-    present = {doc_id: matrix for doc_id, matrix in chunks.items() if doc_id in paths}
-    pairs = find_copies(present, paths, config)
+def record_copies(conn: sqlite3.Connection, pairs: Sequence[CopyPair]) -> int:
+    """Replace the groups of copies in the catalog by those of ``pairs`` (inside the caller's
+    transaction)."""
     groups = group_copies(pairs)
     best: dict[str, tuple[float, str]] = {}
     for pair in pairs:

@@ -73,9 +73,10 @@ def topic_settings(conn: sqlite3.Connection, max_distance: float) -> str:
     )
 
 
-def read_record(conn: sqlite3.Connection) -> TopicRecord | None:
-    """The last clustering's record (None: never clustered, or by an older version)."""
-    text = get_meta(conn, RECORD_KEY)
+def read_record(conn: sqlite3.Connection, key: str = RECORD_KEY) -> TopicRecord | None:
+    """The last clustering's record (None: never clustered, or by an older version); another
+    ``key`` holds another refresh's record of the same kind (``copy_refresh``)."""
+    text = get_meta(conn, key)
     if text is None:
         return None
     try:
@@ -84,9 +85,9 @@ def read_record(conn: sqlite3.Connection) -> TopicRecord | None:
         return None
 
 
-def write_record(conn: sqlite3.Connection, record: TopicRecord) -> None:
-    """Store ``record`` (inside the refresh's transaction)."""
-    set_meta(conn, RECORD_KEY, json.dumps(asdict(record), sort_keys=True))
+def write_record(conn: sqlite3.Connection, record: TopicRecord, key: str = RECORD_KEY) -> None:
+    """Store ``record`` under ``key`` (inside the refresh's transaction)."""
+    set_meta(conn, key, json.dumps(asdict(record), sort_keys=True))
 
 
 def place_documents(

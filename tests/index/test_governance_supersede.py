@@ -82,3 +82,13 @@ def test_nearest_rows_match_a_full_sort_of_every_row(count: int) -> None:
     found = nearest_rows(vectors, 10, block=64)
     assert found.shape == (count, min(10, count - 1))
     assert (found == expected).all()
+
+
+@pytest.mark.parametrize("count", [2, 12, 700])
+def test_nearest_rows_of_some_rows_are_those_rows_of_all(count: int) -> None:
+    rng = np.random.default_rng(count + 1)
+    vectors = rng.standard_normal((count, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    rows = np.sort(rng.choice(count, size=max(1, count // 3), replace=False)).astype(np.int64)
+    found = nearest_rows(vectors, 10, block=64, rows=rows)
+    assert (found == nearest_rows(vectors, 10, block=64)[rows]).all()
