@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from index import stamp
 from index.catalog import catalog_path, connect, get_meta, set_meta, transaction
 from index.embedding_input import (
     EMBEDDING_INPUT,
@@ -18,6 +19,7 @@ from index.embedding_input import (
 )
 from index.encoder import Encoder
 from index.errors import IndexNotFoundError
+from index.governance.refresh import refresh_governance
 from index.lock import writer_lock
 from index.models import Manifest
 from index.publish import IndexChoice, publish_from_catalog
@@ -34,7 +36,8 @@ def reindex(
     chunking: ChunkingConfig,
     progress: bool = False,
 ) -> Manifest:
-    """Publish a fresh generation from the catalog; re-embed first if the model or input changed.
+    """Publish a fresh generation from the catalog; re-embed first if the model or input changed,
+    and then refresh governance, whose topics and copies come from the embeddings.
 
     An IVF+SQ8 generation is trained afresh (no kept training is reused).
 
@@ -53,6 +56,9 @@ def reindex(
         )
         if not same_model or get_meta(conn, "embedding_input") != EMBEDDING_INPUT:
             _reembed(conn, encoder, model_info, progress, keep_unchanged=same_model)
+            with transaction(conn):  # topics and copies of the new embeddings, not the old
+                refresh_governance(conn)
+                stamp.record_governance(conn)
         manifest = publish_from_catalog(
             conn, home, encoder.dimension, model_info, chunking, IndexChoice(retrain=True),
             encoder.encode_queries,

@@ -14,6 +14,7 @@ import random
 import shutil
 import sqlite3
 import subprocess
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -37,6 +38,15 @@ RENAMES_PER_PUBLISH = 2  # staging -> gen-N, pointer -> CURRENT
 
 @pytest.fixture
 def home_copy(tmp_path: Path, sample_ingest: RunSummary, sample_settings: Settings) -> Path:
+    """A copy of the sample home, once no postings are being written in this process.
+
+    The faults below are injected into ``os`` for the whole process: a sample ingest made just
+    before starts its searcher's postings build (``run_ingest`` rechecks gaps), whose fsync
+    would take the fault meant for the publish (the first fsync case failed when run alone).
+    """
+    for thread in threading.enumerate():
+        if thread.name == "lexical-postings":
+            thread.join(timeout=300)
     home = tmp_path / "home"
     shutil.copytree(sample_settings.home, home, ignore=shutil.ignore_patterns("models"))
     return home

@@ -9,13 +9,17 @@ import pytest
 
 from index import vectors
 from index.build import RunSummary
+from index.catalog import catalog_path, connect
 from index.encoder import SentenceTransformerEncoder
 from index.errors import IndexCorruptError, IndexMismatchError
+from index.governance import copy_refresh, topic_place
 from index.rebuild import reindex
 from index.search import Searcher
+from index.stamp import governance_current
 from ingest.chunk import ChunkingConfig
-from service.engine import model_info
+from service.engine import make_encoder, model_info
 from service.settings import Settings
+from tests.conftest import make_settings
 
 
 @pytest.fixture
@@ -64,3 +68,18 @@ def test_an_index_of_another_model_is_refused_with_the_fix(
 ) -> None:
     with pytest.raises(IndexMismatchError, match="reindex"):
         Searcher.open(home_copy, encoder, "some-other-model")
+
+
+def test_reindex_with_another_model_refreshes_topics_and_copies_from_its_embeddings(
+    home_copy: Path,
+) -> None:
+    other = make_encoder(make_settings(home_copy, model="minilm-en"))
+    reindex(home_copy, other, model_info(other), ChunkingConfig())
+    conn = connect(catalog_path(home_copy))
+    try:
+        for key in (topic_place.RECORD_KEY, copy_refresh.RECORD_KEY):
+            record = topic_place.read_record(conn, key)
+            assert record is not None and '"model_profile": "minilm-en"' in record.settings
+        assert governance_current(conn)
+    finally:
+        conn.close()
