@@ -43,12 +43,27 @@ def _wait_for(url: str, seconds: float = 300) -> None:
 
 
 def _processes_serving(url: str, generation: int, probes: int = 40) -> dict[int, bool]:
-    """Answering process → whether every answer it gave was from ``generation`` or later."""
+    """Answering process → whether every answer it gave was from ``generation`` or later.
+
+    Probes until both workers have answered or ``probes`` ran out: the kernel hands each new
+    connection to whichever worker accepts first, so a fixed count may reach only one.
+    """
     seen: dict[int, bool] = {}
     for _ in range(probes):
         body = _health(url)  # a new connection each time: the workers share the listening socket
         seen[body["process"]] = seen.get(body["process"], True) and body["generation"] >= generation
+        if len(seen) == 2 and all(seen.values()):
+            break
     return seen
+
+
+def _wait_for_both(url: str, seconds: float = 300) -> None:
+    """Wait until both workers answer: the first may serve while the second still loads."""
+    deadline = time.monotonic() + seconds
+    while len(_processes_serving(url, 0, probes=20)) < 2:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"only one worker of {url} answered within {seconds} s")
+        time.sleep(0.5)
 
 
 def _mapped(pid: int) -> set[str]:
@@ -76,6 +91,7 @@ def two_workers(
     server = subprocess.Popen([*command, "--port", url.rsplit(":", 1)[1]], env=env)
     try:
         _wait_for(url)
+        _wait_for_both(url)
         yield url, home
     finally:
         server.terminate()
@@ -115,7 +131,7 @@ def test_every_worker_serves_a_new_generation_within_five_seconds(
 ) -> None:
     url, home = two_workers
     old = current_generation(home)
-    before = _processes_serving(url, 0)
+    before = _processes_serving(url, 0, probes=200)
     assert len(before) == 2, f"expected two serving processes, saw {sorted(before)}"
     share = home.parent / "nieuw"
     share.mkdir()
@@ -125,11 +141,12 @@ def test_every_worker_serves_a_new_generation_within_five_seconds(
     summary = run_ingest(make_settings(home), [share], (), (), progress=False)
     published = time.monotonic()
     while time.monotonic() - published < PICKUP_SECONDS:
-        if all(_processes_serving(url, summary.generation, probes=10).values()):
+        seen = _processes_serving(url, summary.generation, probes=20)
+        if len(seen) == 2 and all(seen.values()):
             break
         time.sleep(0.2)
     took = time.monotonic() - published
-    after = _processes_serving(url, summary.generation)
+    after = _processes_serving(url, summary.generation, probes=200)
     assert len(after) == 2 and all(after.values()), after
     assert took < PICKUP_SECONDS, f"the workers took {took:.1f} s to serve the new generation"
     hits = httpx.get(f"{url}/api/search", params={"q": CANARY}, timeout=60).json()["hits"]
