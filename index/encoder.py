@@ -15,6 +15,7 @@ import numpy.typing as npt
 from index.onnx_export import pooled_dimension
 from index.profiles import ModelProfile, weights_sha256
 from index.query_encoder import CACHED_QUERIES, OnnxQueryEncoder
+from index.threads import apply_torch_threads
 
 QueryRuntime = Literal["onnx", "torch"]
 
@@ -83,6 +84,8 @@ class SentenceTransformerEncoder:
         """The loaded SentenceTransformer."""
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
+
+        apply_torch_threads()
 
         transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from index.durable import fsync_path
 from index.e5_convert import ModelCacheError
+from index.threads import apply_torch_threads
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +129,7 @@ def export_onnx(model_dir: Path, target: Path) -> None:
     import torch
     from transformers import AutoModel
 
+    apply_torch_threads()
     check_exportable(model_dir)
     model = AutoModel.from_pretrained(str(model_dir), local_files_only=True).eval()
     wrapper = _pooled_module(model).eval()

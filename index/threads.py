@@ -9,18 +9,36 @@ thread, so a request thread of the server calls ``use_search_threads`` before it
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 SEARCH_THREADS = 1
+# The count ``configure_threads`` chose, for torch once something loads it.
+_chosen: dict[str, int] = {}
 
 
 def configure_threads(threads: int) -> None:
-    """Use ``threads`` CPU threads in torch and in FAISS (this thread) for batch work."""
+    """Use ``threads`` CPU threads in FAISS (this thread) now and in torch once it is loaded.
+
+    torch is not imported for this: a server that embeds queries with onnxruntime never loads
+    it, and importing it only to set a thread count cost 139 MiB per process (BENCHMARKS.md,
+    Session 7). Whoever loads a torch model calls ``apply_torch_threads`` first.
+    """
     import faiss
+
+    faiss.omp_set_num_threads(threads)
+    _chosen["torch"] = threads
+    if "torch" in sys.modules:
+        apply_torch_threads()
+
+
+def apply_torch_threads() -> None:
+    """Give torch the thread count ``configure_threads`` chose (none chosen: torch's own)."""
+    if "torch" not in _chosen:
+        return
     import torch
 
-    torch.set_num_threads(threads)
-    faiss.omp_set_num_threads(threads)
+    torch.set_num_threads(_chosen["torch"])
 
 
 def use_search_threads(threads: int = SEARCH_THREADS) -> None:
