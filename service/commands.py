@@ -112,19 +112,23 @@ WORKER_PING_S = 60
 
 
 def run_server(settings: Settings) -> None:
-    """Serve the page and API with uvicorn: in this process, or in ``settings.workers``."""
+    """Serve the page and API with uvicorn: in this process, or in ``settings.workers``
+    (unset: ``auto_workers`` for this machine)."""
     import uvicorn
 
     from service.api import SETTINGS_ENV, create_app
+    from service.capacity import auto_workers
 
-    if settings.workers == 1:
+    workers = settings.workers or auto_workers()
+    logger.info("Serving with %d process(es)%s", workers, "" if settings.workers else " (auto)")
+    if workers == 1:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
         return
     os.environ[SETTINGS_ENV] = settings.to_json()  # inherited by the worker processes
     uvicorn.run(
         "service.api:app_from_environment",
         factory=True,
-        workers=settings.workers,
+        workers=workers,
         timeout_worker_healthcheck=WORKER_PING_S,
         host=settings.host,
         port=settings.port,

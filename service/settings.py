@@ -110,13 +110,16 @@ class Settings(BaseSettings):
         "for X-Wegwijs-User / X-Wegwijs-Groups (unset: proxy headers are refused).",
     )
 
-    workers: int = Field(
-        1, ge=1, description="Server processes of `wegwijs serve`; each reloads new generations."
+    workers: int | None = Field(
+        None,
+        ge=1,
+        description="Server processes of `wegwijs serve`; each reloads new generations. "
+        "Unset: one per core, as many as half the memory holds at 2 GB each, at most 4.",
     )
     rate_limit: str = Field(
         "20/second;600/minute",
-        description="Requests per caller (token, else address), e.g. '20/second;600/minute'; "
-        "more get 429 with Retry-After. Empty: no rate limit.",
+        description="Requests per caller (token, else address) and server process, e.g. "
+        "'20/second;600/minute'; more get 429 with Retry-After. Empty: no rate limit.",
     )
     max_in_flight: int = Field(
         64, ge=1, description="Requests one process handles at once; more get 503."

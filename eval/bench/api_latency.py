@@ -23,6 +23,7 @@ from eval.bench.plan import BenchContext, BenchPlan
 from eval.bench.results import Check, Measured, Table, check
 from eval.bench.server import running_servers
 from index.search import SEARCH_MODES, SearchMode
+from service.capacity import auto_workers
 from service.sample_share import load_questions
 
 logger = logging.getLogger(__name__)
@@ -260,7 +261,7 @@ def _notes(plan: BenchPlan) -> tuple[str, ...]:
         f"Server: `python -m service --home HOME --model {plan.http_profile} serve` on "
         "127.0.0.1 (uvicorn), a separate process per variant, all variants up at once and "
         "loaded in turn within each run, so the before/after ratios share the machine's load. "
-        "Variants: `onnx + query cache (default)` embeds queries with the model's ONNX export "
+        "Variants: `onnx + query cache, 1 process` embeds queries with the model's ONNX export "
         "in onnxruntime and keeps the "
         "512 most recent query vectors (the benchmark cycles through the sample share's 44 "
         "questions, so after the first run it mostly measures cache hits, as repeated queries "
@@ -268,8 +269,10 @@ def _notes(plan: BenchPlan) -> tuple[str, ...]:
         "(before)` is the same with WEGWIJS_LEXICAL_MEMORY=false, FTS5's bm25() alone (at FTS5's "
         "own k1 1.2 and b 0.75, where the others use the tuned 0.6 and 0.3: the same work per "
         "query, other scores); `onnx "
-        "queries, no cache` sets WEGWIJS_QUERY_CACHE=0; `default, 2 worker processes` serves "
-        "the defaults from two processes (WEGWIJS_WORKERS=2). All with WEGWIJS_THREADS=2 and one "
+        "queries, no cache` sets WEGWIJS_QUERY_CACHE=0; these three set WEGWIJS_WORKERS=1. "
+        "`defaults (processes: auto)` leaves WEGWIJS_WORKERS unset: `wegwijs serve` starts "
+        f"{auto_workers()} process(es) on this machine (one per core, as many as half the "
+        "memory holds at 2 GB each, at most 4). All with WEGWIJS_THREADS=2 and one "
         "FAISS thread per request. "
         "Clients: threads with one httpx.Client "
         f"each; per run {plan.http_requests} requests from a single client, "

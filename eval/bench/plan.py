@@ -20,7 +20,8 @@ class ServerVariant:
         query_cache: ``WEGWIJS_QUERY_CACHE``, or ``None`` for the default.
         lexical_memory: ``WEGWIJS_LEXICAL_MEMORY``: the lexical arm scores from in-memory
             postings (the default) or from FTS5 alone.
-        workers: ``WEGWIJS_WORKERS``: server processes behind the one port.
+        workers: ``WEGWIJS_WORKERS``: server processes behind the one port (``None``: unset,
+            the server's own choice for the machine, ``service.capacity.auto_workers``).
     """
 
     name: str
@@ -28,13 +29,13 @@ class ServerVariant:
     query_runtime: str = "onnx"
     query_cache: int | None = None
     lexical_memory: bool = True
-    workers: int = 1
+    workers: int | None = None
 
 
-FTS5_SERVER = ServerVariant("FTS5 lexical arm (before)", 2, lexical_memory=False)
-ONNX_SERVER = ServerVariant("onnx queries, no cache", 2, "onnx", 0)
-DEFAULT_SERVER = ServerVariant("onnx + query cache (default)", 2)
-TWO_WORKERS = ServerVariant("default, 2 worker processes", 2, workers=2)
+FTS5_SERVER = ServerVariant("FTS5 lexical arm (before)", 2, lexical_memory=False, workers=1)
+ONNX_SERVER = ServerVariant("onnx queries, no cache", 2, "onnx", 0, workers=1)
+ONE_PROCESS = ServerVariant("onnx + query cache, 1 process", 2, workers=1)
+DEFAULT_SERVER = ServerVariant("defaults (processes: auto)", 2)
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,8 @@ class BenchPlan:
     http_variants: tuple[ServerVariant, ...] = (
         FTS5_SERVER,
         ONNX_SERVER,
+        ONE_PROCESS,
         DEFAULT_SERVER,
-        TWO_WORKERS,
     )
     vector_size: int = 1_000_000
     hnsw_size: int = 200_000

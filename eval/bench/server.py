@@ -50,7 +50,8 @@ def _server_env(model_cache: Path, variant: ServerVariant) -> dict[str, str]:
     env["WEGWIJS_LEXICAL_MEMORY"] = str(variant.lexical_memory).lower()
     if not variant.lexical_memory:  # FTS5 alone scores with its own BM25 parameters only
         env.update(WEGWIJS_BM25_K1="1.2", WEGWIJS_BM25_B="0.75", WEGWIJS_BM25_IDF="fts5")
-    env["WEGWIJS_WORKERS"] = str(variant.workers)
+    if variant.workers is not None:
+        env["WEGWIJS_WORKERS"] = str(variant.workers)
     return env
 
 
