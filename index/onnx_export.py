@@ -7,6 +7,11 @@ written with ``torch.onnx.export(..., dynamo=False)`` (the TorchScript exporter;
 exporter does not install next to sentence-transformers 6) into a folder beside the model in
 the model cache, named after the weights' checksum, with a checksum file of its own. The
 folder is built in a temporary place and renamed into place, so readers never see half of it.
+
+The weights are kept in a file of their own (``model.onnx.data``, ONNX external data), which
+onnxruntime maps instead of copying: every server process shares one copy in the page cache,
+and only the rows of the 250,000-token embedding table that queries use are ever read. In one
+file, each process held a private copy of all 470 MB (BENCHMARKS.md, Session 11).
 """
 
 from __future__ import annotations
@@ -27,8 +32,11 @@ from index.threads import apply_torch_threads
 logger = logging.getLogger(__name__)
 
 ONNX_FILE = "model.onnx"
+DATA_FILE = "model.onnx.data"  # the weights, beside the graph (mapped by onnxruntime)
 RECORD_FILE = "wegwijs-onnx.json"
-EXPORTER_VERSION = 1  # bump when the exported graph changes, so caches export again
+EXPORTER_VERSION = 2  # bump when the exported files change, so caches export again
+# Tensors from this size on go to DATA_FILE; smaller ones stay inline in the graph.
+EXTERNAL_MIN_BYTES = 1024
 OPSET = 17
 
 
@@ -67,6 +75,7 @@ def ensure_onnx_model(cache_dir: Path, model_dir: Path, weights_sha256: str) -> 
             "exporter_version": EXPORTER_VERSION,
             "opset": OPSET,
             "onnx_sha256": file_digest(staging / ONNX_FILE),
+            "data_sha256": file_digest(staging / DATA_FILE),
         }
         (staging / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
         _publish(staging, final)
@@ -83,12 +92,13 @@ def check_onnx_model(folder: Path) -> None:
         ModelCacheError: the file is missing or changed since it was exported.
     """
     record = json.loads((folder / RECORD_FILE).read_text(encoding="utf-8"))
-    path = folder / ONNX_FILE
-    if not path.is_file() or file_digest(path) != record["onnx_sha256"]:
-        raise ModelCacheError(
-            f"{path} does not match its recorded checksum: delete {folder} and it is "
-            "exported again on the next start."
-        )
+    for name, key in ((ONNX_FILE, "onnx_sha256"), (DATA_FILE, "data_sha256")):
+        path = folder / name
+        if not path.is_file() or file_digest(path) != record[key]:
+            raise ModelCacheError(
+                f"{path} does not match its recorded checksum: delete {folder} and it is "
+                "exported again on the next start."
+            )
 
 
 def pooled_dimension(model_dir: Path) -> int:
@@ -125,7 +135,26 @@ def check_exportable(model_dir: Path) -> None:
 
 
 def export_onnx(model_dir: Path, target: Path) -> None:
-    """Write the transformer + mean pooling + normalisation of ``model_dir`` as ONNX."""
+    """Write the transformer + mean pooling + normalisation of ``model_dir`` as ONNX: the
+    graph in ``target``, its weights in ``DATA_FILE`` beside it."""
+    import onnx
+
+    traced = target.with_suffix(".traced.onnx")
+    _trace(model_dir, traced)
+    graph = onnx.load(str(traced))
+    traced.unlink()
+    onnx.save_model(
+        graph,
+        str(target),
+        save_as_external_data=True,
+        all_tensors_to_one_file=True,
+        location=DATA_FILE,
+        size_threshold=EXTERNAL_MIN_BYTES,
+    )
+
+
+def _trace(model_dir: Path, target: Path) -> None:
+    """``torch.onnx.export`` of the pooled model into one file."""
     import torch
     from transformers import AutoModel
 

@@ -1,9 +1,10 @@
 """How many server processes ``wegwijs serve`` starts when ``WEGWIJS_WORKERS`` is not set.
 
 One process is bound by Python's GIL: at 100,000 chunks it served about 77 hybrid searches/s
-with 8 clients on 2 cores, and two served 115/s (BENCHMARKS.md, Session 9). Each process loads
-its own model and runtime, about 1.4 GB whatever the share's size (the index and the lexical
-postings are mapped once for all), so the count follows both the cores and the memory.
+with 8 clients on 2 cores, and two served 111/s (BENCHMARKS.md, Session 11). Each process holds
+its own runtime and searcher, about 0.85 GB at 100,000 chunks (the index, the lexical postings
+and the query model's weights are mapped once for all), so the count follows both the cores and
+the memory.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import psutil
 
-# A worker's model, runtimes and searcher (1.4 GB measured) with room for the page cache.
+# A worker (0.85 GB measured at 100,000 chunks) with room for the page cache and larger shares.
 WORKER_BUDGET_BYTES = 2 * 1024**3
 # Workers may use at most this share of the machine's (or the container's) memory.
 MEMORY_SHARE = 0.5

@@ -10,7 +10,7 @@ import pytest
 
 from index.e5_convert import ModelCacheError
 from index.encoder import QueryConfig, SentenceTransformerEncoder
-from index.onnx_export import ONNX_FILE, ensure_onnx_model
+from index.onnx_export import DATA_FILE, ONNX_FILE, ensure_onnx_model
 from index.profiles import get_profile
 from service.settings import Settings
 
@@ -58,8 +58,20 @@ def test_a_repeated_query_comes_from_the_cache(
     assert "query: Hoe vraag ik ouderschapsverlof aan?" in onnx.onnx_queries._recent
 
 
+def test_the_weights_are_mapped_from_their_own_file_not_copied(
+    encoders: tuple[SentenceTransformerEncoder, ...],
+) -> None:
+    onnx, _ = encoders
+    onnx.encode_queries(["Wie is eigenaar van het verlofbeleid?"])
+    folder = onnx.onnx_queries.folder
+    weights = folder / DATA_FILE
+    assert weights.stat().st_size > 100 * (folder / ONNX_FILE).stat().st_size
+    assert str(weights) in Path("/proc/self/maps").read_text()
+
+
+@pytest.mark.parametrize("changed", [ONNX_FILE, DATA_FILE])
 def test_a_changed_export_is_refused_with_the_way_out(
-    encoders: tuple[SentenceTransformerEncoder, ...], tmp_path: Path
+    encoders: tuple[SentenceTransformerEncoder, ...], tmp_path: Path, changed: str
 ) -> None:
     onnx, _ = encoders
     folder = onnx.onnx_queries.folder
@@ -67,7 +79,7 @@ def test_a_changed_export_is_refused_with_the_way_out(
     copy = cache / folder.name
     shutil.copytree(folder, copy)
     assert ensure_onnx_model(cache, onnx.model_dir, onnx.weights_sha256) == copy
-    with (copy / ONNX_FILE).open("r+b") as handle:
+    with (copy / changed).open("r+b") as handle:
         handle.seek(1000)
         handle.write(b"\x00\x01\x02\x03")
     with pytest.raises(ModelCacheError, match="delete .* exported again"):
