@@ -30,10 +30,17 @@ def auto_workers(cores: int | None = None, memory_bytes: int | None = None) -> i
         cores: Usable CPU cores (default: this process's CPU affinity).
         memory_bytes: Memory available to this machine or container (default: measured).
     """
-    cores = cores if cores is not None else len(os.sched_getaffinity(0))
+    cores = cores if cores is not None else usable_cores()
     memory_bytes = memory_bytes if memory_bytes is not None else memory_limit()
     by_memory = int(memory_bytes * MEMORY_SHARE) // WORKER_BUDGET_BYTES
     return max(1, min(cores, by_memory, MAX_AUTO_WORKERS))
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the system has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def memory_limit() -> int:

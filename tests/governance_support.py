@@ -26,3 +26,18 @@ def copy_home(source: Path, dest: Path) -> Path:
         for table in PEOPLE_TABLES:
             dst.execute(f"DELETE FROM {table}")
     return dest
+
+
+def longest_document(conn: sqlite3.Connection, outside: str = "") -> tuple[str, str]:
+    """The document with the most current chunks (ties: the lowest id) and its text, chunks
+    joined in order; ``outside`` names a table whose ``doc_id``s are passed over."""
+    skip = f"AND doc_id NOT IN (SELECT doc_id FROM {outside}) " if outside else ""
+    doc_id = conn.execute(
+        f"SELECT doc_id FROM chunks WHERE retired_seq IS NULL {skip}"
+        "GROUP BY doc_id ORDER BY count(*) DESC, doc_id LIMIT 1"
+    ).fetchone()[0]
+    rows = conn.execute(
+        "SELECT text FROM chunks WHERE doc_id = ? AND retired_seq IS NULL ORDER BY ordinal",
+        (doc_id,),
+    )
+    return doc_id, "\n\n".join(row[0] for row in rows)

@@ -20,7 +20,7 @@ from dataclasses import asdict, replace
 from index.catalog import get_meta
 from index.governance.docvectors import Matrix
 from index.governance.supersede import CopyPair, SupersedeConfig, find_copies, record_copies
-from index.governance.topic_place import TopicRecord, read_record, write_record
+from index.governance.topic_place import RefreshRecord, read_record, write_record
 
 COPIES_VERSION = 1
 """Raise when what finding copies computes changes, so every home looks afresh once."""
@@ -51,7 +51,7 @@ def refresh_copies(
         )
     else:
         pairs = find_copies(present, paths, config)
-        write_record(conn, TopicRecord(settings, len(present), present=len(present)), RECORD_KEY)
+        write_record(conn, RefreshRecord(settings, len(present), present=len(present)), RECORD_KEY)
     conn.execute("DELETE FROM copy_pairs")
     conn.executemany(
         "INSERT INTO copy_pairs (left_id, right_id, similarity, reason) VALUES (?, ?, ?, ?)",

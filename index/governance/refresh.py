@@ -10,6 +10,7 @@ from index.governance.copy_refresh import refresh_copies
 from index.governance.docvectors import chunk_vectors
 from index.governance.marks import follow_documents
 from index.governance.supersede import SupersedeConfig
+from index.governance.topic_inputs import previous_inputs, unchanged
 from index.governance.topic_refresh import record_topics
 from index.governance.topics import TopicConfig
 
@@ -31,10 +32,9 @@ def refresh_governance(conn: sqlite3.Connection, config: RefreshConfig = Refresh
     """
     follow_documents(conn)
     chunks = chunk_vectors(conn)
-    seen = dict(conn.execute("SELECT doc_id, sha256 FROM topic_inputs").fetchall())
+    previous = previous_inputs(conn)  # what the last refresh saw: also the copies' baseline
     sha_of = dict(conn.execute("SELECT doc_id, sha256 FROM documents").fetchall())
-    kept = {doc_id for doc_id, sha in seen.items() if sha_of.get(doc_id) == sha}
-    survivors = sum(1 for doc_id in seen if doc_id in sha_of)
-    copies = refresh_copies(conn, chunks, config.copies, kept, survivors)
-    topics = record_topics(conn, chunks, config.topics)
+    survivors = sum(1 for doc_id in previous if doc_id in sha_of)
+    copies = refresh_copies(conn, chunks, config.copies, unchanged(previous, sha_of), survivors)
+    topics = record_topics(conn, chunks, config.topics, previous)
     logger.info("Governance: %d documents in groups of copies, %d topics", copies, topics)

@@ -45,13 +45,21 @@ _BLOCK = 1024
 
 
 @dataclass(frozen=True)
-class TopicRecord:
-    """What the topics were last clustered from, and how far placing has gone since."""
+class RefreshRecord:
+    """What a refresh (topics, or copies: ``copy_refresh``) last computed afresh from, and how
+    far the share has moved since.
+
+    Attributes:
+        settings: What the result depends on (``topic_settings``, ``copy_refresh._settings``).
+        clustered: Documents the last full computation saw.
+        placed: Documents added, changed or removed since, each handled on its own.
+        present: Documents after the last refresh.
+    """
 
     settings: str
     clustered: int
     placed: int = 0
-    present: int = 0  # documents with a topic after the last refresh
+    present: int = 0
 
     def allows(self, settings: str, placing: int) -> bool:
         """Whether ``placing`` more documents may be placed instead of clustering all."""
@@ -73,19 +81,19 @@ def topic_settings(conn: sqlite3.Connection, max_distance: float) -> str:
     )
 
 
-def read_record(conn: sqlite3.Connection, key: str = RECORD_KEY) -> TopicRecord | None:
+def read_record(conn: sqlite3.Connection, key: str = RECORD_KEY) -> RefreshRecord | None:
     """The last clustering's record (None: never clustered, or by an older version); another
     ``key`` holds another refresh's record of the same kind (``copy_refresh``)."""
     text = get_meta(conn, key)
     if text is None:
         return None
     try:
-        return TopicRecord(**json.loads(text))
+        return RefreshRecord(**json.loads(text))
     except (ValueError, TypeError):
         return None
 
 
-def write_record(conn: sqlite3.Connection, record: TopicRecord, key: str = RECORD_KEY) -> None:
+def write_record(conn: sqlite3.Connection, record: RefreshRecord, key: str = RECORD_KEY) -> None:
     """Store ``record`` under ``key`` (inside the refresh's transaction)."""
     set_meta(conn, key, json.dumps(asdict(record), sort_keys=True))
 

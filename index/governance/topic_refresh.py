@@ -19,7 +19,7 @@ from index.governance.topic_inputs import (
     unchanged,
 )
 from index.governance.topic_place import (
-    TopicRecord,
+    RefreshRecord,
     cluster_share,
     place_documents,
     read_record,
@@ -30,16 +30,20 @@ from index.governance.topics import TopicConfig, label_topics
 
 
 def record_topics(
-    conn: sqlite3.Connection, chunks: Mapping[str, Matrix], config: TopicConfig
+    conn: sqlite3.Connection,
+    chunks: Mapping[str, Matrix],
+    config: TopicConfig,
+    previous: Mapping[str, PreviousInput] | None = None,
 ) -> int:
-    """Refresh the catalog's topics and their labels (in the caller's transaction)."""
+    """Refresh the catalog's topics and their labels (in the caller's transaction);
+    ``previous``: the ``previous_inputs`` of this catalog, if the caller read them already."""
     documents = {
         row[0]: (row[1], row[2])
         for row in conn.execute("SELECT doc_id, title, sha256 FROM documents")
     }
     doc_ids, means = mean_vectors({k: v for k, v in chunks.items() if k in documents})
     sha_of = {doc_id: documents[doc_id][1] for doc_id in doc_ids}
-    previous = previous_inputs(conn)
+    previous = previous_inputs(conn) if previous is None else previous
     kept = unchanged(previous, sha_of)
     members = _members(conn, config, doc_ids, means, previous, kept)
     titles = {doc_id: documents[doc_id][0] for doc_id in doc_ids}
@@ -81,12 +85,12 @@ def _members(
     members = {}
     for doc_id, number in zip(doc_ids, cluster_share(means, config.max_distance), strict=True):
         members.setdefault(number + 1, []).append(doc_id)
-    write_record(conn, TopicRecord(settings, clustered=len(doc_ids), present=len(doc_ids)))
+    write_record(conn, RefreshRecord(settings, clustered=len(doc_ids), present=len(doc_ids)))
     return members
 
 
 def _moved(
-    record: TopicRecord | None,
+    record: RefreshRecord | None,
     settings: str,
     previous: Mapping[str, PreviousInput],
     doc_ids: Sequence[str],

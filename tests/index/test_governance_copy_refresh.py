@@ -15,11 +15,11 @@ from index.encoder import SentenceTransformerEncoder
 from index.governance.copy_refresh import RECORD_KEY
 from index.governance.docvectors import chunk_vectors
 from index.governance.supersede import SupersedeConfig, find_copies, group_copies
-from index.governance.topic_place import TopicRecord, read_record
+from index.governance.topic_place import RefreshRecord, read_record
 from ingest.pipeline import IngestConfig
 from service.engine import model_info
 from service.settings import Settings
-from tests.governance_support import copy_home
+from tests.governance_support import copy_home, longest_document
 
 ROOT = "erbij"
 
@@ -46,22 +46,10 @@ def _from_scratch(conn: sqlite3.Connection) -> dict[str, int]:
     return group_copies(find_copies(chunks, paths, SupersedeConfig()))
 
 
-def _record(conn: sqlite3.Connection) -> TopicRecord:
+def _record(conn: sqlite3.Connection) -> RefreshRecord:
     record = read_record(conn, RECORD_KEY)
     assert record is not None
     return record
-
-
-def _longest(conn: sqlite3.Connection) -> tuple[str, str]:
-    doc_id = conn.execute(
-        "SELECT doc_id FROM chunks WHERE retired_seq IS NULL AND doc_id NOT IN "
-        "(SELECT doc_id FROM duplicates) GROUP BY doc_id ORDER BY count(*) DESC, doc_id LIMIT 1"
-    ).fetchone()[0]
-    rows = conn.execute(
-        "SELECT text FROM chunks WHERE doc_id = ? AND retired_seq IS NULL ORDER BY ordinal",
-        (doc_id,),
-    )
-    return doc_id, "\n\n".join(row[0] for row in rows)
 
 
 def test_a_new_copy_joins_its_original_and_the_rest_is_kept(
@@ -71,7 +59,7 @@ def test_a_new_copy_joins_its_original_and_the_rest_is_kept(
     assert before and before == _from_scratch(conn)  # the sample share has copies
     first = _record(conn)
     assert first.placed == 0 and first.present == first.clustered
-    original, text = _longest(conn)
+    original, text = longest_document(conn, "duplicates")
     share = tmp_path / ROOT
     share.mkdir()
     (share / "kopie van notitie.txt").write_text(text)

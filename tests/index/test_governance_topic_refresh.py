@@ -17,7 +17,7 @@ from index.encoder import SentenceTransformerEncoder
 from index.governance.docvectors import chunk_vectors, mean_vectors
 from index.governance.refresh import refresh_governance
 from index.governance.topic_place import (
-    TopicRecord,
+    RefreshRecord,
     cluster_share,
     place_documents,
     read_record,
@@ -27,7 +27,7 @@ from index.governance.topics import TopicConfig, cluster_vectors, document_words
 from ingest.pipeline import IngestConfig
 from service.engine import model_info
 from service.settings import Settings
-from tests.governance_support import copy_home
+from tests.governance_support import copy_home, longest_document
 
 ROOT = "erbij"
 
@@ -66,23 +66,10 @@ def _members(topics: dict[str, int]) -> dict[int, list[str]]:
     return members
 
 
-def _record(conn: sqlite3.Connection) -> TopicRecord:
+def _record(conn: sqlite3.Connection) -> RefreshRecord:
     record = read_record(conn)
     assert record is not None
     return record
-
-
-def _sample_text(conn: sqlite3.Connection) -> tuple[str, str]:
-    """A sample document with several chunks and its text."""
-    doc_id = conn.execute(
-        "SELECT doc_id FROM chunks WHERE retired_seq IS NULL GROUP BY doc_id "
-        "ORDER BY count(*) DESC, doc_id LIMIT 1"
-    ).fetchone()[0]
-    rows = conn.execute(
-        "SELECT text FROM chunks WHERE doc_id = ? AND retired_seq IS NULL ORDER BY ordinal",
-        (doc_id,),
-    )
-    return doc_id, "\n\n".join(row[0] for row in rows)
 
 
 def _write(share: Path, name: str, text: str) -> None:
@@ -96,7 +83,7 @@ def test_an_ingest_keeps_unchanged_topics_and_places_new_documents(
     before = _topics(conn)
     first = _record(conn)
     assert first.clustered == first.present == len(before) and first.placed == 0
-    twin_of, text = _sample_text(conn)
+    twin_of, text = longest_document(conn)
     _write(share, "kopie.txt", text)
     _write(share, "los.txt", "Quantumcomputers en supergeleiding in het laboratorium. " * 8)
     _ingest(home, share, encoder)

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from service.capacity import auto_workers, memory_limit
+from service.capacity import auto_workers, memory_limit, usable_cores
 
 GIB = 1024**3
 
@@ -29,4 +29,5 @@ def test_one_worker_per_core_within_half_the_memory(
 
 def test_this_machine_is_measured() -> None:
     assert 0 < memory_limit()
-    assert 1 <= auto_workers() <= min(4, len(os.sched_getaffinity(0)))
+    assert usable_cores() == len(os.sched_getaffinity(0))
+    assert 1 <= auto_workers() <= min(4, usable_cores())
