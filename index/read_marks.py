@@ -24,6 +24,7 @@ import fcntl
 import logging
 import os
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,23 @@ class ReadMark:
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
         os.close(self._fd)
+
+
+@contextlib.contextmanager
+def holding_mark(home: Path) -> Iterator[ReadMark | None]:
+    """A mark at 0 for as long as a one-shot reader (a CLI search) runs: no ingest purges
+    anything meanwhile. A home this process cannot write to gets none (logged): its ingests
+    purge as if the reader were not there."""
+    try:
+        mark = ReadMark(home)
+    except OSError as exc:
+        logger.warning("Reading %s without a read mark: %s", home, exc)
+        yield None
+        return
+    try:
+        yield mark
+    finally:
+        mark.close()
 
 
 def oldest_read(home: Path) -> int | None:

@@ -96,10 +96,14 @@ def experts(
 
     Example: wegwijs --home ./kb experts "wachtwoord vergeten"
     """
-    from service.engine import open_searcher
+    from service.engine import one_shot_searcher
     from service.governance import load_experts
 
-    data = _guard(ctx, lambda s: load_experts(open_searcher(s), query, top_k))
+    def experts_of(settings: Settings) -> dict[str, Any]:
+        with one_shot_searcher(settings) as searcher:
+            return load_experts(searcher, query, top_k)
+
+    data = _guard(ctx, experts_of)
     for line in _expert_lines(data, as_json):
         typer.echo(line)
     typer.echo(f"{len(data['experts'])} people for '{query}'", err=True)
@@ -125,10 +129,14 @@ def gaps(
 
     Example: wegwijs --home ./kb gaps --closed
     """
-    from service.engine import open_searcher
+    from service.engine import one_shot_searcher
     from service.governance import load_gaps
 
-    data = _guard(ctx, lambda s: load_gaps(open_searcher(s), closed))
+    def gaps_of(settings: Settings) -> dict[str, Any]:
+        with one_shot_searcher(settings) as searcher:
+            return load_gaps(searcher, closed)
+
+    data = _guard(ctx, gaps_of)
     if as_json:
         typer.echo(json.dumps(data, ensure_ascii=False))
     for group in [] if as_json else data["groups"]:

@@ -14,7 +14,7 @@ from index.catalog import catalog_path, connect
 from index.governance.gaps import recheck_gaps
 from index.search import SEARCH_MODES, Searcher
 from ingest.discover import CrawlConfig
-from service.engine import ingest_config, make_encoder, model_info, open_searcher, search_config
+from service.engine import ingest_config, make_encoder, model_info, one_shot_searcher, search_config
 from service.render import hit_lines, hit_record
 from service.settings import Settings
 
@@ -60,9 +60,8 @@ def run_search(settings: Settings, query: str, top_k: int, mode: str, as_json: b
     """Search and render hits as terminal lines or JSON lines."""
     if mode not in SEARCH_MODES:
         raise ValueError(f"Unknown mode '{mode}': choose one of {', '.join(SEARCH_MODES)}.")
-    searcher = open_searcher(settings)
-    hits = searcher.search(query, top_k=top_k, mode=mode)
-    searcher.query_log.close()  # write the search's log entry before the command exits
+    with one_shot_searcher(settings) as searcher:
+        hits = searcher.search(query, top_k=top_k, mode=mode)
     if as_json:
         return [json.dumps(hit_record(hit), ensure_ascii=False) for hit in hits]
     lines = [line for rank, hit in enumerate(hits, 1) for line in [*hit_lines(rank, hit), ""]]
@@ -82,9 +81,8 @@ def run_ask(
 
     if not question.strip():
         raise ValueError("The question is empty: say what you want to know.")
-    searcher = open_searcher(settings)
-    result = answer(searcher, question.strip(), None, parse_mode(mode), generator_for(settings))
-    searcher.query_log.close()  # write the search's log entry before the command exits
+    with one_shot_searcher(settings) as searcher:
+        result = answer(searcher, question.strip(), None, parse_mode(mode), generator_for(settings))
     lang = guess_language(question)
     if as_json:
         return [json.dumps(answer_record(result, lang), ensure_ascii=False)], result.confident

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 from index.catalog import migrate_catalog
 from index.encoder import QueryConfig, SentenceTransformerEncoder
 from index.governance.config import GovernanceConfig
 from index.profiles import get_profile
+from index.read_marks import holding_mark
 from index.search import SearchConfig, Searcher
 from index.threads import configure_threads
 from ingest.parse import ParseLimits
@@ -54,6 +57,19 @@ def open_searcher(settings: Settings) -> Searcher:
     return Searcher.open(
         settings.home, encoder, encoder.profile.name, config, settings.lexical_memory
     )
+
+
+@contextmanager
+def one_shot_searcher(settings: Settings) -> Iterator[Searcher]:
+    """A searcher for one command (``search``, ``ask``, ``experts``, ``gaps``), under a read
+    mark at 0 so that an ingest running meanwhile purges nothing it may read; its query log is
+    written when the command is done."""
+    with holding_mark(settings.home):
+        searcher = open_searcher(settings)
+        try:
+            yield searcher
+        finally:
+            searcher.query_log.close()
 
 
 def search_config(settings: Settings) -> SearchConfig:

@@ -26,7 +26,7 @@ from index.encoder import SentenceTransformerEncoder
 from index.errors import StorageError
 from index.models import Hit
 from index.postings import Bm25Config
-from index.read_marks import ReadMark, marks_dir, oldest_read
+from index.read_marks import ReadMark, holding_mark, marks_dir, oldest_read
 from index.readers import Principal
 from index.rebuild import reindex
 from index.search import SearchConfig, Searcher, SearchMode
@@ -185,6 +185,27 @@ def test_a_reader_two_generations_behind_keeps_its_old_text_while_its_mark_holds
     mark.close()
     reindex(home, encoder, model_info(encoder), ChunkingConfig())
     assert _count(home, "SELECT count(*) FROM chunks WHERE retired_seq IS NOT NULL") == 0
+
+
+def test_a_one_shot_reader_keeps_every_row_until_it_is_done(
+    tmp_path: Path, share: Path, encoder: SentenceTransformerEncoder
+) -> None:
+    """A CLI search holds a mark at 0 while it runs, whatever ingests publish meanwhile."""
+    home = tmp_path / "home"
+    _run(home, share, encoder)
+    with holding_mark(home) as mark:
+        assert mark is not None and oldest_read(home) == 0
+        reading = _open(home, encoder)
+        for word in (NEW, "wombat"):
+            _notes(share, word)
+            _run(home, share, encoder)
+        for mode in MODES:
+            hits = _hits(reading, OLD, mode)
+            assert hits and OLD in hits[0].text, mode
+    assert oldest_read(home) is None and not list(marks_dir(home).iterdir())
+    _notes(share, "dingo")
+    _run(home, share, encoder)  # nobody reads the old generations any more: purged
+    assert _count(home, f"SELECT count(*) FROM chunks WHERE text LIKE '%{OLD}%'") == 0
 
 
 def test_a_mark_left_by_a_killed_process_holds_nothing_back(tmp_path: Path) -> None:
