@@ -8,6 +8,7 @@ and returns plain picklable data. Nothing here touches the catalog or the model.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
 import zipfile
@@ -189,6 +190,18 @@ def text_title(path: Path) -> str | None:
         return None
     first = lines[0].strip()
     return first if 0 < len(first) <= _TEXT_TITLE_CHARS else None
+
+
+class _NoEnglishDefaultNotice(logging.Filter):
+    """Drops unstructured's "No languages specified, defaulting to English." warning, logged for
+    every PDF: the default is its OCR language, and ``fast`` PDFs are never OCRed; a document's
+    language is detected from its text (``_language``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("No languages specified")
+
+
+logging.getLogger("unstructured").addFilter(_NoEnglishDefaultNotice())
 
 
 def _partition(path: Path, file_type: str) -> list[Element]:

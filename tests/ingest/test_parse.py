@@ -149,3 +149,19 @@ def test_a_pdf_titled_by_an_accession_number_is_titled_by_its_content(tmp_path: 
 )
 def test_a_metadata_title_needs_a_word(title: str | None, expected: str | None) -> None:
     assert worded(title) == expected
+
+
+def test_a_dutch_pdf_is_dutch_without_an_english_default_notice(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    lines = [
+        "Het fietsplan geldt voor alle medewerkers met een vast contract.",
+        "De aanvraag gaat via de afdeling personeelszaken en wordt binnen twee weken beoordeeld.",
+        "Medewerkers kunnen eens in de drie jaar een nieuwe fiets aanschaffen via de werkgever.",
+    ]
+    with caplog.at_level("INFO"):
+        parsed = parse_file(
+            _pdf(tmp_path / "fietsplan.pdf", lines), ChunkingConfig(), ParseLimits()
+        )
+    assert parsed.language == "nl"
+    assert not [r for r in caplog.records if "No languages specified" in r.getMessage()]
