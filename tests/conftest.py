@@ -94,6 +94,21 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def wait_until_answering(url: str, seconds: float = 300) -> None:
+    """Wait until a server started in another process answers ``url`` with 200 (start-up
+    loads the index and the query model)."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {seconds} s")
+
+
 @contextmanager
 def serving(settings: Settings) -> Iterator[str]:
     """The app for ``settings`` served by a real uvicorn on a free loopback port, in a thread."""

@@ -7,14 +7,13 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import httpx
 
 from index.build import RunSummary
 from service.settings import Settings
-from tests.conftest import MODEL_CACHE, free_port
+from tests.conftest import MODEL_CACHE, free_port, wait_until_answering
 from tests.governance_support import copy_home
 
 PASSAGES = """
@@ -53,7 +52,7 @@ def test_a_server_answers_dense_searches_without_loading_torch(
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait_for(f"{url}/healthz")
+        wait_until_answering(f"{url}/healthz")
         for mode in ("dense", "hybrid"):
             params = {"q": "Hoeveel vakantiedagen krijg ik?", "mode": mode}
             assert httpx.get(f"{url}/api/search", params=params, timeout=120).json()["hits"]
@@ -63,17 +62,6 @@ def test_a_server_answers_dense_searches_without_loading_torch(
     finally:
         server.terminate()
         server.wait(timeout=60)
-
-
-def _wait_for(url: str, seconds: float = 300) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    raise TimeoutError(f"{url} did not answer within {seconds} s")
 
 
 def test_torch_gets_the_configured_threads_when_it_loads(

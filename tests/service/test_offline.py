@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from ingest.offline import OFFLINE_ENV
-from tests.conftest import MODEL_CACHE, free_port
+from tests.conftest import MODEL_CACHE, free_port, wait_until_answering
 
 GUARD = Path(__file__).parents[1] / "guard"
 WEGWIJS = [sys.executable, "-m", "service"]
@@ -70,7 +69,7 @@ def test_ingest_search_and_serve_make_no_outside_connection(
     public = {**env, "WEGWIJS_ANONYMOUS": "true"}  # the sample share is world-readable
     server = subprocess.Popen([*WEGWIJS, "serve", "--port", str(port)], env=public)
     try:
-        _wait_for(f"http://127.0.0.1:{port}/healthz")
+        wait_until_answering(f"http://127.0.0.1:{port}/healthz", 90)
         assert (
             httpx.get(
                 f"http://127.0.0.1:{port}/", params={"q": "thuiswerken"}, timeout=120
@@ -84,14 +83,3 @@ def test_ingest_search_and_serve_make_no_outside_connection(
         server.terminate()
         server.wait(timeout=30)
     assert not log.exists() or log.read_text() == "", log.read_text()
-
-
-def _wait_for(url: str, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    raise TimeoutError(f"{url} did not answer within {seconds} s")

@@ -17,7 +17,7 @@ from index.build import RunSummary
 from index.vectors import current_generation
 from service.commands import run_ingest
 from service.settings import Settings
-from tests.conftest import MODEL_CACHE, free_port, make_settings
+from tests.conftest import MODEL_CACHE, free_port, make_settings, wait_until_answering
 from tests.governance_support import copy_home
 
 pytestmark = pytest.mark.slow
@@ -29,17 +29,6 @@ QUESTIONS = ("Hoeveel vakantiedagen krijg ik?", "reiskosten declareren", "wachtw
 def _health(url: str) -> dict[str, int]:
     body: dict[str, int] = httpx.get(f"{url}/healthz", timeout=30).json()
     return body
-
-
-def _wait_for(url: str, seconds: float = 300) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    raise TimeoutError(f"{url} did not answer within {seconds} s")
 
 
 def _processes_serving(url: str, generation: int, probes: int = 40) -> dict[int, bool]:
@@ -90,7 +79,7 @@ def two_workers(
     command = [sys.executable, "-m", "service", "serve", "--workers", "2"]
     server = subprocess.Popen([*command, "--port", url.rsplit(":", 1)[1]], env=env)
     try:
-        _wait_for(url)
+        wait_until_answering(f"{url}/healthz")
         _wait_for_both(url)
         yield url, home
     finally:
