@@ -10,8 +10,9 @@ folder is built in a temporary place and renamed into place, so readers never se
 
 The weights are kept in a file of their own (``model.onnx.data``, ONNX external data), which
 onnxruntime maps instead of copying: every server process shares one copy in the page cache,
-and only the rows of the 250,000-token embedding table that queries use are ever read. In one
-file, each process held a private copy of all 470 MB (BENCHMARKS.md, Session 11).
+and only the rows of the 250,000-token embedding table that queries use stay resident. In one
+file, each process held a private copy of all 470 MB (BENCHMARKS.md, Session 11). Exports of
+older exporter versions are removed once a new one is in place.
 """
 
 from __future__ import annotations
@@ -64,6 +65,19 @@ def ensure_onnx_model(cache_dir: Path, model_dir: Path, weights_sha256: str) -> 
     if (final / RECORD_FILE).is_file():
         check_onnx_model(final)
         return final
+    try:
+        _export_into(cache_dir, model_dir, weights_sha256, final)
+    except OSError as exc:
+        raise ModelCacheError(
+            f"Cannot export the ONNX query model into {cache_dir} ({exc}): set "
+            "WEGWIJS_MODEL_CACHE_DIR to a writable folder, or WEGWIJS_QUERY_RUNTIME=torch."
+        ) from exc
+    logger.info("Exported %s to ONNX in %s", model_dir, final)
+    _remove_older_exports(cache_dir, model_dir)
+    return final
+
+
+def _export_into(cache_dir: Path, model_dir: Path, weights_sha256: str, final: Path) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=cache_dir))
     try:
@@ -81,8 +95,15 @@ def ensure_onnx_model(cache_dir: Path, model_dir: Path, weights_sha256: str) -> 
         _publish(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    logger.info("Exported %s to ONNX in %s", model_dir, final)
-    return final
+
+
+def _remove_older_exports(cache_dir: Path, model_dir: Path) -> None:
+    """Remove the exports of older exporter versions (a process still mapping one keeps its
+    pages until it ends)."""
+    for version in range(1, EXPORTER_VERSION):
+        for older in cache_dir.glob(f"{model_dir.name}-onnx{version}-*"):
+            logger.info("Removing %s, an export of exporter version %d", older, version)
+            shutil.rmtree(older, ignore_errors=True)
 
 
 def check_onnx_model(folder: Path) -> None:
@@ -138,19 +159,18 @@ def export_onnx(model_dir: Path, target: Path) -> None:
     """Write the transformer + mean pooling + normalisation of ``model_dir`` as ONNX: the
     graph in ``target``, its weights in ``DATA_FILE`` beside it."""
     import onnx
+    from onnx.external_data_helper import set_external_data
 
-    traced = target.with_suffix(".traced.onnx")
-    _trace(model_dir, traced)
-    graph = onnx.load(str(traced))
-    traced.unlink()
-    onnx.save_model(
-        graph,
-        str(target),
-        save_as_external_data=True,
-        all_tensors_to_one_file=True,
-        location=DATA_FILE,
-        size_threshold=EXTERNAL_MIN_BYTES,
-    )
+    with tempfile.TemporaryDirectory(dir=target.parent) as tracing:
+        traced = Path(tracing) / ONNX_FILE
+        _trace(model_dir, traced)
+        graph = onnx.load(str(traced))
+    # Marked here rather than with save_model(save_as_external_data=True), which refuses to
+    # write when the current directory happens to hold a file named like DATA_FILE.
+    for tensor in graph.graph.initializer:
+        if tensor.HasField("raw_data") and len(tensor.raw_data) >= EXTERNAL_MIN_BYTES:
+            set_external_data(tensor, DATA_FILE)
+    onnx.save_model(graph, str(target))
 
 
 def _trace(model_dir: Path, target: Path) -> None:

@@ -47,11 +47,16 @@ class ReadMark:
         name = f"{os.getpid()}-{secrets.token_hex(4)}"
         writing = folder / f"{name}.new"
         self._fd = os.open(writing, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
-        fcntl.flock(self._fd, fcntl.LOCK_EX)  # before it is a mark: never taken for a dead one
         self.seq = -1
-        self.set(0)
         self.path = folder / f"{name}{SUFFIX}"
-        os.replace(writing, self.path)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)  # before it is a mark: never seen as dead
+            self.set(0)
+            os.replace(writing, self.path)
+        except OSError:
+            os.close(self._fd)
+            writing.unlink(missing_ok=True)
+            raise
 
     def set(self, seq: int) -> None:
         """Say that this process's searchers read nothing older than catalog ``seq``."""
@@ -72,18 +77,20 @@ class ReadMark:
 @contextlib.contextmanager
 def holding_mark(home: Path) -> Iterator[ReadMark | None]:
     """A mark at 0 for as long as a one-shot reader (a CLI search) runs: no ingest purges
-    anything meanwhile. A home this process cannot write to gets none (logged): its ingests
-    purge as if the reader were not there."""
-    try:
-        mark = ReadMark(home)
-    except OSError as exc:
-        logger.warning("Reading %s without a read mark: %s", home, exc)
-        yield None
-        return
+    anything meanwhile. A home without an index gets none (nothing to purge, and no folder is
+    made in a mistyped ``--home``); nor does one this process cannot write to (logged): its
+    ingests purge as if the reader were not there."""
+    mark = None
+    if marks_dir(home).parent.is_dir():
+        try:
+            mark = ReadMark(home)
+        except OSError as exc:
+            logger.info("Reading %s without a read mark: %s", home, exc)
     try:
         yield mark
     finally:
-        mark.close()
+        if mark is not None:
+            mark.close()
 
 
 def oldest_read(home: Path) -> int | None:

@@ -198,7 +198,7 @@ class _NoEnglishDefaultNotice(logging.Filter):
     language is detected from its text (``_language``)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not record.getMessage().startswith("No languages specified")
+        return not (isinstance(record.msg, str) and record.msg.startswith("No languages specified"))
 
 
 logging.getLogger("unstructured").addFilter(_NoEnglishDefaultNotice())

@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from index.e5_convert import ModelCacheError
 from index.errors import SearchIndexError
 from index.search import SEARCH_MODES
 from ingest.errors import IngestError
@@ -209,8 +210,11 @@ def demo(
 @app.command()
 def config(ctx: typer.Context) -> None:
     """Print the effective settings (flags > env > .env > defaults). Example: wegwijs config"""
+    from service.capacity import auto_workers
+
     for key, value in _settings(ctx).model_dump().items():
-        typer.echo(f"{key} = {value}")
+        shown = f"auto ({auto_workers()} here)" if key == "workers" and value is None else value
+        typer.echo(f"{key} = {shown}")
 
 
 @app.command(
@@ -232,7 +236,7 @@ def _guard(call: Callable[[], T]) -> T:
     """Run a command body; our errors become a one-line message and exit status 1."""
     try:
         return call()
-    except (SearchIndexError, IngestError, ValueError) as exc:
+    except (SearchIndexError, IngestError, ModelCacheError, ValueError) as exc:
         typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
         raise typer.Exit(1) from exc
 

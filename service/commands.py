@@ -14,7 +14,14 @@ from index.catalog import catalog_path, connect
 from index.governance.gaps import recheck_gaps
 from index.search import SEARCH_MODES, Searcher
 from ingest.discover import CrawlConfig
-from service.engine import ingest_config, make_encoder, model_info, one_shot_searcher, search_config
+from service.engine import (
+    ingest_config,
+    make_encoder,
+    model_info,
+    one_shot_searcher,
+    prepare_query_model,
+    search_config,
+)
 from service.render import hit_lines, hit_record
 from service.settings import Settings
 
@@ -118,6 +125,7 @@ def run_server(settings: Settings) -> None:
     from service.capacity import auto_workers
 
     workers = settings.workers or auto_workers()
+    prepare_query_model(settings)
     logger.info("Serving with %d process(es)%s", workers, "" if settings.workers else " (auto)")
     if workers == 1:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import multiprocessing
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 
@@ -18,6 +22,8 @@ from ingest.pipeline import IngestConfig
 from ingest.workers import WorkerConfig
 from service.settings import Settings
 
+logger = logging.getLogger(__name__)
+
 
 def make_encoder(settings: Settings) -> SentenceTransformerEncoder:
     """The embedding model of the configured profile, with threads set once."""
@@ -27,6 +33,27 @@ def make_encoder(settings: Settings) -> SentenceTransformerEncoder:
         settings.model_cache,
         queries=QueryConfig(settings.query_runtime, settings.threads, settings.query_cache),
     )
+
+
+def prepare_query_model(settings: Settings) -> None:
+    """Convert and export the query model into the model cache once, in a process of its own,
+    before the server processes start: each would otherwise do it on a first start (an
+    upgrade's new export too), all at once, and keep torch loaded afterwards.
+
+    Raises:
+        ModelCacheError: the model cannot be converted or exported (the server does not start).
+    """
+    if settings.query_runtime != "onnx":
+        return
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+        pool.submit(_export_query_model, settings.to_json()).result()
+
+
+def _export_query_model(settings_json: str) -> None:
+    settings = Settings(**json.loads(settings_json), _env_file=None)
+    folder = make_encoder(settings).onnx_queries.folder
+    logger.info("The query model is ready in %s", folder)
 
 
 def model_info(encoder: SentenceTransformerEncoder) -> dict[str, str]:

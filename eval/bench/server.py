@@ -16,6 +16,7 @@ import httpx
 
 from eval.bench.plan import ServerVariant
 from ingest.offline import OFFLINE_ENV
+from service.capacity import auto_workers
 
 START_TIMEOUT_S = 180.0
 
@@ -55,17 +56,27 @@ def _server_env(model_cache: Path, variant: ServerVariant) -> dict[str, str]:
     return env
 
 
-def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
+def _wait_ready(url: str, process: subprocess.Popen[bytes], workers: int) -> None:
+    """Wait until ``workers`` distinct server processes have reported ok on ``/healthz``: the
+    first may answer while the others still load."""
     deadline = time.monotonic() + START_TIMEOUT_S
+    answered: set[int] = set()
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"The server exited with code {process.returncode} before serving.")
         try:
-            if httpx.get(f"{url}/healthz", timeout=30).json().get("status") == "ok":
-                return
+            body = httpx.get(f"{url}/healthz", timeout=30).json()
         except httpx.TransportError:
             time.sleep(0.2)
-    raise TimeoutError(f"{url} did not report ok within {START_TIMEOUT_S:.0f} s.")
+            continue
+        if body.get("status") == "ok":
+            answered.add(int(body.get("process", 0)))
+            if len(answered) >= workers:
+                return
+        time.sleep(0.1)
+    raise TimeoutError(
+        f"{url}: {len(answered)} of {workers} processes reported ok within {START_TIMEOUT_S:.0f} s."
+    )
 
 
 def _start(home: Path, profile: str, model_cache: Path, variant: ServerVariant) -> _Server:
@@ -103,8 +114,8 @@ def running_servers(
     try:
         for variant in variants:
             servers.append(_start(home, profile, model_cache, variant))
-        for server in servers:
-            _wait_ready(server.url, server.process)
+        for server, variant in zip(servers, variants, strict=True):
+            _wait_ready(server.url, server.process, variant.workers or auto_workers())
         yield [server.url for server in servers]
     finally:
         for server in servers:
@@ -119,7 +130,7 @@ def running_server_process(
     once it reports ok on ``/healthz``, and stops it afterwards."""
     server = _start(home, profile, model_cache, variant)
     try:
-        _wait_ready(server.url, server.process)
+        _wait_ready(server.url, server.process, variant.workers or auto_workers())
         yield server.url, server.process.pid
     finally:
         _stop(server.process)

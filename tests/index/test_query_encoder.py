@@ -12,6 +12,7 @@ from index.e5_convert import ModelCacheError
 from index.encoder import QueryConfig, SentenceTransformerEncoder
 from index.onnx_export import DATA_FILE, ONNX_FILE, ensure_onnx_model
 from index.profiles import get_profile
+from index.query_encoder import OnnxQueryEncoder
 from service.settings import Settings
 
 QUERIES = [
@@ -84,3 +85,26 @@ def test_a_changed_export_is_refused_with_the_way_out(
         handle.write(b"\x00\x01\x02\x03")
     with pytest.raises(ModelCacheError, match="delete .* exported again"):
         ensure_onnx_model(cache, onnx.model_dir, onnx.weights_sha256)
+
+
+def test_an_export_replaces_older_versions_whatever_the_working_directory(
+    sample_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profile = get_profile("minilm-en")
+    shipped = SentenceTransformerEncoder(profile, sample_settings.model_cache)
+    cache = tmp_path / "cache"
+    older = cache / f"{shipped.model_dir.name}-onnx1-{shipped.weights_sha256[:12]}"
+    older.mkdir(parents=True)
+    (older / ONNX_FILE).write_bytes(b"an export of exporter version 1")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / DATA_FILE).write_bytes(b"not ours")  # save_model(external) refused to write
+    monkeypatch.chdir(elsewhere)
+    folder = ensure_onnx_model(cache, shipped.model_dir, shipped.weights_sha256)
+    assert sorted(path.name for path in folder.iterdir()) == sorted(
+        [ONNX_FILE, DATA_FILE, "tokenizer.json", "wegwijs-onnx.json"]
+    )
+    assert not older.exists()
+    onnx = OnnxQueryEncoder(folder, profile.max_seq_length, threads=1)
+    expected = shipped.encode_queries(QUERIES[:3])
+    assert np.min(np.sum(onnx.encode(QUERIES[:3]) * expected, axis=1)) >= 0.9999

@@ -208,6 +208,12 @@ def test_a_one_shot_reader_keeps_every_row_until_it_is_done(
     assert _count(home, f"SELECT count(*) FROM chunks WHERE text LIKE '%{OLD}%'") == 0
 
 
+def test_a_home_without_an_index_gets_no_mark_and_no_folder(tmp_path: Path) -> None:
+    with holding_mark(tmp_path / "mistyped") as mark:
+        assert mark is None
+    assert not (tmp_path / "mistyped").exists()
+
+
 def test_a_mark_left_by_a_killed_process_holds_nothing_back(tmp_path: Path) -> None:
     home = tmp_path / "home"
     mine = ReadMark(home)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
+import psutil
 import pytest
 
-from service.capacity import auto_workers, memory_limit, usable_cores
+from service.capacity import Cgroups, auto_workers, cpu_quota, memory_limit, usable_cores
 
 GIB = 1024**3
 
@@ -27,7 +29,51 @@ def test_one_worker_per_core_within_half_the_memory(
     assert auto_workers(cores, memory_gib * GIB) == expected
 
 
-def test_this_machine_is_measured() -> None:
-    assert 0 < memory_limit()
-    assert usable_cores() == len(os.sched_getaffinity(0))
-    assert 1 <= auto_workers() <= min(4, usable_cores())
+def _tree(tmp_path: Path, membership: str, files: dict[str, str]) -> Cgroups:
+    """A cgroup mount and a ``/proc/self/cgroup`` written as the kernel writes them."""
+    (tmp_path / "cgroup").write_text(membership)
+    for name, text in files.items():
+        path = tmp_path / "fs" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text + "\n")
+    return Cgroups(tmp_path / "cgroup", tmp_path / "fs")
+
+
+def test_a_v2_container_limits_memory_and_cores(tmp_path: Path) -> None:
+    cgroups = _tree(
+        tmp_path,
+        "0::/system.slice/wegwijs.service\n",
+        {
+            "system.slice/wegwijs.service/memory.max": str(3 * GIB),
+            "system.slice/wegwijs.service/cpu.max": "150000 100000",
+        },
+    )
+    assert memory_limit(cgroups) == 3 * GIB
+    assert cpu_quota(cgroups) == 1.5
+    assert usable_cores(cgroups) == min(2, len(os.sched_getaffinity(0)))
+
+
+def test_a_v1_container_limits_memory_and_cores(tmp_path: Path) -> None:
+    cgroups = _tree(
+        tmp_path,
+        "4:memory:/docker/abc\n2:cpu,cpuacct:/docker/abc\n0::/\n",
+        {
+            "memory/docker/abc/memory.limit_in_bytes": str(5 * GIB),
+            "cpu,cpuacct/docker/abc/cpu.cfs_quota_us": "100000",
+            "cpu,cpuacct/docker/abc/cpu.cfs_period_us": "100000",
+        },
+    )
+    assert memory_limit(cgroups) == 5 * GIB
+    assert usable_cores(cgroups) == 1
+    assert auto_workers(usable_cores(cgroups), memory_limit(cgroups)) == 1
+
+
+def test_no_limit_leaves_the_machine_as_it_is(tmp_path: Path) -> None:
+    cgroups = _tree(
+        tmp_path,
+        "0::/user.slice\n",
+        {"user.slice/memory.max": "max", "user.slice/cpu.max": "max 100000"},
+    )
+    assert memory_limit(cgroups) == psutil.virtual_memory().total
+    assert cpu_quota(cgroups) is None
+    assert memory_limit(Cgroups(tmp_path / "absent", tmp_path)) == psutil.virtual_memory().total
