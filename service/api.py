@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -90,7 +89,7 @@ def _warm_up(live: LiveSearcher) -> None:
 
 def app_from_environment() -> FastAPI:
     """The app of one ``serve --workers`` process, with the settings its parent passed on."""
-    return create_app(Settings(**json.loads(os.environ[SETTINGS_ENV]), _env_file=None))
+    return create_app(Settings.from_json(os.environ[SETTINGS_ENV]))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import multiprocessing
 from collections.abc import Iterator
@@ -51,7 +50,7 @@ def prepare_query_model(settings: Settings) -> None:
 
 
 def _export_query_model(settings_json: str) -> None:
-    settings = Settings(**json.loads(settings_json), _env_file=None)
+    settings = Settings.from_json(settings_json)
     folder = make_encoder(settings).onnx_queries.folder
     logger.info("The query model is ready in %s", folder)
 

@@ -153,6 +153,11 @@ class Settings(BaseSettings):
         }
         return json.dumps(data, default=str)
 
+    @classmethod
+    def from_json(cls, text: str) -> Settings:
+        """The settings ``to_json`` wrote, without reading the environment or ``.env`` again."""
+        return cls(**json.loads(text), _env_file=None)
+
     @property
     def model_cache(self) -> Path:
         """Where converted models are kept (inside the home unless set)."""

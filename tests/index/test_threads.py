@@ -20,7 +20,7 @@ PASSAGES = """
 import json, sys
 from service.engine import make_encoder
 from service.settings import Settings
-encoder = make_encoder(Settings(**json.loads(sys.argv[1]), _env_file=None))
+encoder = make_encoder(Settings.from_json(sys.argv[1]))
 encoder.encode_passages(["Een zin om te embedden."])
 import torch
 print(json.dumps({"threads": torch.get_num_threads()}))

@@ -35,3 +35,13 @@ def test_fts5_alone_is_refused_with_other_parameters_than_its_own() -> None:
         Settings(_env_file=None, lexical_memory=False)
     fts5 = Settings(_env_file=None, lexical_memory=False, bm25_k1=1.2, bm25_b=0.75)
     assert fts5.bm25.is_fts5
+
+
+def test_a_worker_rebuilds_the_settings_exactly_secrets_included(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parent = Settings(_env_file=None, proxy_secret="s3cret", workers=None, bm25_k1=0.9)  # type: ignore[arg-type]
+    monkeypatch.setenv("WEGWIJS_BM25_K1", "1.7")  # a worker reads only what its parent sent
+    child = Settings.from_json(parent.to_json())
+    assert child == parent
+    assert child.proxy_secret is not None and child.proxy_secret.get_secret_value() == "s3cret"
