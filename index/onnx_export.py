@@ -46,6 +46,11 @@ def onnx_dir(cache_dir: Path, model_dir: Path, weights_sha256: str) -> Path:
     return cache_dir / f"{model_dir.name}-onnx{EXPORTER_VERSION}-{weights_sha256[:12]}"
 
 
+def onnx_exported(cache_dir: Path, model_dir: Path, weights_sha256: str) -> bool:
+    """Whether the export of ``model_dir`` is in the cache (its checksums are checked on use)."""
+    return (onnx_dir(cache_dir, model_dir, weights_sha256) / RECORD_FILE).is_file()
+
+
 def file_digest(path: Path) -> str:
     """sha256 of a file, read in 1 MiB blocks."""
     digest = hashlib.sha256()
@@ -62,7 +67,7 @@ def ensure_onnx_model(cache_dir: Path, model_dir: Path, weights_sha256: str) -> 
         ModelCacheError: the model does not mean-pool, or a cached export fails its checksum.
     """
     final = onnx_dir(cache_dir, model_dir, weights_sha256)
-    if (final / RECORD_FILE).is_file():
+    if onnx_exported(cache_dir, model_dir, weights_sha256):
         check_onnx_model(final)
         return final
     try:

@@ -12,6 +12,7 @@ from dataclasses import replace
 from index.catalog import migrate_catalog
 from index.encoder import QueryConfig, SentenceTransformerEncoder
 from index.governance.config import GovernanceConfig
+from index.onnx_export import onnx_exported
 from index.profiles import get_profile
 from index.read_marks import holding_mark
 from index.search import SearchConfig, Searcher
@@ -35,14 +36,18 @@ def make_encoder(settings: Settings) -> SentenceTransformerEncoder:
 
 
 def prepare_query_model(settings: Settings) -> None:
-    """Convert and export the query model into the model cache once, in a process of its own,
-    before the server processes start: each would otherwise do it on a first start (an
-    upgrade's new export too), all at once, and keep torch loaded afterwards.
+    """Convert and export the query model into the model cache once, before the server
+    processes start: each would otherwise do it on a first start (an upgrade's new export too),
+    all at once. Converting needs numpy alone and is done here; exporting loads torch, so it
+    runs in a process of its own (3 s to start), and only when the export is not there yet.
 
     Raises:
         ModelCacheError: the model cannot be converted or exported (the server does not start).
     """
     if settings.query_runtime != "onnx":
+        return
+    encoder = SentenceTransformerEncoder(get_profile(settings.model), settings.model_cache)
+    if onnx_exported(settings.model_cache, encoder.model_dir, encoder.weights_sha256):
         return
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
