@@ -72,7 +72,9 @@ def ensure_onnx_model(cache_dir: Path, model_dir: Path, weights_sha256: str) -> 
         return final
     try:
         _export_into(cache_dir, model_dir, weights_sha256, final)
-    except OSError as exc:
+    except ModelCacheError:  # says what is wrong already (a model the export cannot reproduce)
+        raise
+    except OSError as exc:  # the cache cannot be written
         raise ModelCacheError(
             f"Cannot export the ONNX query model into {cache_dir} ({exc}): set "
             "WEGWIJS_MODEL_CACHE_DIR to a writable folder, or WEGWIJS_QUERY_RUNTIME=torch."

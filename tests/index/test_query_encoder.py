@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -108,3 +109,15 @@ def test_an_export_replaces_older_versions_whatever_the_working_directory(
     onnx = OnnxQueryEncoder(folder, profile.max_seq_length, threads=1)
     expected = shipped.encode_queries(QUERIES[:3])
     assert np.min(np.sum(onnx.encode(QUERIES[:3]) * expected, axis=1)) >= 0.9999
+
+
+def test_a_model_the_export_cannot_reproduce_is_refused_as_such(tmp_path: Path) -> None:
+    model = tmp_path / "cls-model"
+    (model / "1_Pooling").mkdir(parents=True)
+    types = ["sentence_transformers.models.Transformer", "sentence_transformers.models.Pooling"]
+    (model / "modules.json").write_text(json.dumps([{"type": kind} for kind in types]))
+    (model / "1_Pooling" / "config.json").write_text(json.dumps({"pooling_mode": "cls"}))
+    with pytest.raises(ModelCacheError) as refused:
+        ensure_onnx_model(tmp_path / "cache", model, "0" * 64)
+    assert "cls pooling" in str(refused.value)
+    assert "writable" not in str(refused.value)
