@@ -180,7 +180,7 @@ class _Run:
         )
         sources = {source.doc_id: source for source in plan.to_parse}
         pending: list[Document] = []
-        for item in parse_documents(plan, self.config):
+        for item in parse_documents(plan, self.config, meanwhile=self._load_model):
             bar.update(1)
             if isinstance(item, FileError):
                 self._record_error(item, sources[item.doc_id])
@@ -192,6 +192,11 @@ class _Run:
                 pending = []
         self._write_batch(pending, existing)
         bar.close()
+
+    def _load_model(self) -> None:
+        """Load the embedding model while the parse workers start, not after the first files
+        are parsed: a cold ``wegwijs ingest`` paid both one after the other."""
+        self.encoder.encode_passages(["warm-up"])
 
     def _record_error(self, error: FileError, source: SourceFile) -> None:
         logger.warning("Skipped %s: %s", error.path, error.reason)

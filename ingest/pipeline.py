@@ -6,7 +6,7 @@ changed, parses only that in worker processes, and yields ``Document``s and ``Fi
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -87,10 +87,15 @@ def plan_root(root: Root, config: CrawlConfig, known: Mapping[str, Known]) -> Ro
     return RootPlan(root, scan.files, tuple(to_parse), tuple(touched), deleted, rules, access_rules)
 
 
-def parse_documents(plan: RootPlan, config: IngestConfig) -> Iterator[Document | FileError]:
-    """Parse the changed files of a plan in worker processes, in order."""
+def parse_documents(
+    plan: RootPlan, config: IngestConfig, meanwhile: Callable[[], object] | None = None
+) -> Iterator[Document | FileError]:
+    """Parse the changed files of a plan in worker processes, in order (``meanwhile``: see
+    ``ingest.workers.parse_many``)."""
     by_path = {source.path: source for source in plan.to_parse}
-    results = parse_many(by_path, config.chunking, config.limits, config.workers)
+    results = parse_many(
+        by_path, config.chunking, config.limits, config.workers, meanwhile=meanwhile
+    )
     for path, result in results:
         source = by_path[path]
         if isinstance(result, ParseError):

@@ -7,10 +7,10 @@ text, about 2.6 s of CPU after a 0.5–6 s import), instead of paying both itsel
 process (the server's scheduled ingests) keeps its fork server, so later runs pay nothing.
 
 torch is kept out while the parsers load (``ingest.no_torch``): spaCy's thinc then loads
-without it, and the forked workers inherit that. It is let in again afterwards, since each
-worker imports its parent's main module first (``wegwijs``, or a script of the user's), which
-may use it. A failure here is no failure of a run: each worker then loads what it needs and a
-file that cannot be parsed reports its own error.
+without it, and the forked workers inherit that. It is let in again afterwards, since the
+server then imports its parent's main module (``wegwijs``, or a script of the user's; see
+``ingest.parent_main``), which may use it. A failure here is no failure of a run: each worker
+then loads what it needs and a file that cannot be parsed reports its own error.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import logging
 
 from ingest.no_torch import keep_torch_out, let_torch_in
 from ingest.offline import enforce_offline
+from ingest.parent_main import import_parent_main
 
 logger = logging.getLogger(__name__)
 
@@ -45,3 +46,4 @@ def warm() -> None:
 
 
 warm()
+import_parent_main()  # after the parsers: a script that imports torch no longer keeps it out

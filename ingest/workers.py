@@ -6,6 +6,7 @@ that times out or dies is replaced by pebble and the file is reported, not retri
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import resource
 from collections.abc import Callable, Iterable, Iterator
@@ -19,6 +20,7 @@ from ingest.chunk import ChunkingConfig
 from ingest.errors import ParseError
 from ingest.no_torch import keep_torch_out
 from ingest.offline import enforce_offline
+from ingest.parent_main import announce_parent_main
 from ingest.parse import ParsedFile, ParseLimits, parse_file
 
 WARM_MODULE = "ingest.warm"
@@ -61,12 +63,14 @@ def _context() -> multiprocessing.context.BaseContext:
 
     A spawned worker paid its interpreter start, unstructured's import and the first text's
     spaCy and language-detector load, 3–15 s of CPU, beside the embedding on a 2-core machine;
-    forked from the warmed server it starts in milliseconds with all of it loaded.
+    forked from the warmed server it starts in milliseconds with all of it loaded, the parent's
+    main script included (``ingest.parent_main``).
     """
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([WARM_MODULE])
+    announce_parent_main()
     return context
 
 
@@ -76,9 +80,13 @@ def parse_many(
     limits: ParseLimits,
     config: WorkerConfig,
     task: ParseTask = parse_file,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Iterator[tuple[Path, ParsedFile | ParseError]]:
     """Parse files in worker processes; yield each path with its result or its error, in order.
 
+    ``meanwhile`` runs once the first files are handed to the workers (never without files),
+    before the first result is awaited: work of the caller's that then overlaps the workers'
+    start (seconds when their server starts cold), such as loading the embedding model.
     ``task`` must be importable by a fresh interpreter (workers may be spawned).
     """
     enforce_offline()
@@ -90,16 +98,17 @@ def parse_many(
         initargs=(config.memory_bytes,),
         context=context,
     ) as pool:
-        window: list[tuple[Path, object]] = []
-        for path in paths:
-            window.append(
-                (
-                    path,
-                    pool.schedule(task, (path, chunking, limits), timeout=config.timeout_s),
-                )
-            )
-            if len(window) >= config.workers * 4:
-                yield _result(*window.pop(0), config.timeout_s)
+
+        def schedule(path: Path) -> tuple[Path, object]:
+            return path, pool.schedule(task, (path, chunking, limits), timeout=config.timeout_s)
+
+        remaining = iter(paths)
+        window = [schedule(path) for path in itertools.islice(remaining, config.workers * 4)]
+        if window and meanwhile is not None:
+            meanwhile()
+        for path in remaining:
+            yield _result(*window.pop(0), config.timeout_s)
+            window.append(schedule(path))
         for path, future in window:
             yield _result(path, future, config.timeout_s)
 

@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
-from eval.bench.corpus import write_text_tree
+from eval.bench.corpus import CORPUS_VERSION, write_text_tree
 from eval.bench.encoders import EncoderPool, bench_settings
 from eval.bench.ingest_scale import measure_scale
 from eval.bench.measure import spread, timed
@@ -44,7 +44,7 @@ def _timed_ingest(
 
 def _text_tree(context: BenchContext) -> Path:
     files = context.plan.tree_files
-    tree = context.work_dir / f"tree-{files}"
+    tree = context.work_dir / f"tree-v{CORPUS_VERSION}-{files}"
     if not (tree / COMPLETE).exists():
         shutil.rmtree(tree, ignore_errors=True)
         write_text_tree(tree / "notities", files)
@@ -65,7 +65,7 @@ def measure_rescan(context: BenchContext, pool: EncoderPool) -> tuple[Table, dic
     """Ingest a tree of small text files once, then time ingests that find nothing changed."""
     plan = context.plan
     tree = _text_tree(context)
-    home = context.work_dir / f"tree-home-{plan.tree_files}-{plan.ingest_profile}"
+    home = context.work_dir / f"tree-home-v{CORPUS_VERSION}-{plan.tree_files}-{plan.ingest_profile}"
     first = "reused from an earlier run"
     if not current_generation(home) or not _current_embeddings(home):
         shutil.rmtree(home, ignore_errors=True)

@@ -22,7 +22,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from eval.bench.corpus import write_document_tree
+from eval.bench.corpus import CORPUS_VERSION, write_document_tree
 from eval.bench.encoders import EncoderPool, bench_settings
 from eval.bench.homes import MARKER, build_synthetic_home
 from eval.bench.measure import spread, timed
@@ -45,7 +45,7 @@ Runs = dict[int, list[float]]
 
 def _batch_tree(context: BenchContext) -> Path:
     plan = context.plan
-    tree = context.work_dir / f"batch-{plan.scale_files}x{plan.scale_paragraphs}"
+    tree = context.work_dir / f"batch-v{CORPUS_VERSION}-{plan.scale_files}x{plan.scale_paragraphs}"
     if not (tree / COMPLETE).exists():
         shutil.rmtree(tree, ignore_errors=True)
         write_document_tree(tree / BATCH_ROOT, plan.scale_files, plan.scale_paragraphs)
@@ -64,7 +64,8 @@ def _base_home(context: BenchContext, pool: EncoderPool, chunks: int) -> Path:
         shutil.rmtree(home, ignore_errors=True)
         shutil.copytree(synthetic, home)
         files = max(1, context.plan.scale_files // 6)
-        tree = context.work_dir / f"priming-{files}x{context.plan.scale_paragraphs}"
+        paragraphs = context.plan.scale_paragraphs
+        tree = context.work_dir / f"priming-v{CORPUS_VERSION}-{files}x{paragraphs}"
         shutil.rmtree(tree, ignore_errors=True)
         write_document_tree(tree / PRIMING_ROOT, files, context.plan.scale_paragraphs, 3)
         settings = bench_settings(home, profile, context.model_cache, context.plan.threads)

@@ -66,3 +66,21 @@ def test_parse_workers_parse_every_format_without_importing_torch(sample_share: 
     results = dict(parse_many(paths, ChunkingConfig(), ParseLimits(), config, parse_telling_torch))
     titles = {path.name: getattr(result, "title", str(result)) for path, result in results.items()}
     assert set(titles.values()) == {"torch=False"}, titles
+
+
+def test_the_caller_works_while_the_workers_start_and_not_without_files(tmp_path: Path) -> None:
+    events: list[str] = []
+    paths = [tmp_path / name for name in ("ok1", "ok2", "ok3")]
+    config = WorkerConfig(workers=1)
+
+    def run(files: list[Path]) -> None:
+        for path, _ in parse_many(
+            files, ChunkingConfig(), ParseLimits(), config, misbehave, lambda: events.append("*")
+        ):
+            events.append(path.name)
+
+    run(paths)
+    assert events == ["*", "ok1", "ok2", "ok3"]
+    events.clear()
+    run([])
+    assert events == []
