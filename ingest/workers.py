@@ -10,9 +10,9 @@ import itertools
 import multiprocessing
 import resource
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from multiprocessing import forkserver
 from pathlib import Path
 
 from pebble import ProcessExpired, ProcessPool
@@ -85,11 +85,11 @@ def parse_many(
 ) -> Iterator[tuple[Path, ParsedFile | ParseError]]:
     """Parse files in worker processes; yield each path with its result or its error, in order.
 
-    ``meanwhile`` runs while the workers' server starts (seconds when it starts cold: it loads
-    the parsers and the parent's main script, and the pool waits for it), before any file is
-    handed over, and only when there are files: work of the caller's that then overlaps the
-    server's, such as loading the embedding model. ``task`` must be importable by a fresh
-    interpreter (workers may be spawned).
+    ``meanwhile`` runs on this thread, and only when there are files, while another thread
+    starts the workers and hands them the first files: work of the caller's, such as loading
+    the embedding model, then overlaps the workers' start (seconds when their server starts
+    cold: the pool waits while it loads the parsers and the parent's main script) or their
+    first files. ``task`` must be importable by a fresh interpreter (workers may be spawned).
     """
     enforce_offline()
     remaining = iter(paths)
@@ -97,10 +97,6 @@ def parse_many(
     if first is None:
         return
     context = _context()
-    if context.get_start_method() == "forkserver":
-        forkserver.ensure_running()  # starts the server and returns; the pool would wait for it
-    if meanwhile is not None:
-        meanwhile()
     with ProcessPool(
         max_workers=config.workers,
         max_tasks=config.tasks_per_worker,
@@ -112,8 +108,12 @@ def parse_many(
         def schedule(path: Path) -> tuple[Path, object]:
             return path, pool.schedule(task, (path, chunking, limits), timeout=config.timeout_s)
 
-        ahead = itertools.islice(remaining, config.workers * 4 - 1)
-        window = [schedule(path) for path in itertools.chain([first], ahead)]
+        opening = [first, *itertools.islice(remaining, config.workers * 4 - 1)]
+        with ThreadPoolExecutor(1, thread_name_prefix="parse-pool-start") as starter:
+            started = starter.submit(lambda: [schedule(path) for path in opening])
+            if meanwhile is not None:
+                meanwhile()
+            window = started.result()
         for path in remaining:
             yield _result(*window.pop(0), config.timeout_s)
             window.append(schedule(path))

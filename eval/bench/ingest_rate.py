@@ -189,7 +189,8 @@ def measure_ingest(context: BenchContext, pool: EncoderPool) -> Measured:
         "minus the time the raw rate needs for those chunks: parsing, chunking, catalog writes, "
         "publishing.",
         f"At scale: {plan.scale_files} generated .txt documents ({plan.scale_paragraphs} "
-        "paragraphs of 60–90 Zipf-drawn Dutch or English words each) ingested with the "
+        "paragraphs of 60–90 Zipf-drawn Dutch or English words each, in sentences of 8–25 "
+        "words) ingested with the "
         "`wegwijs ingest` code path into a fresh copy of a synthetic home of each size "
         "(generated chunks with random unit vectors, bound to the same model); the homes "
         "alternate order from run to run, and the raw rate embeds the batch's own embedding "
