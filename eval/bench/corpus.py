@@ -82,12 +82,9 @@ class Vocabulary:
         """Indices of ``count`` words drawn with Zipf weights."""
         return [int(i) for i in rng.choice(len(self.words), size=count, p=self.weights)]
 
-    def text(self, rng: np.random.Generator, count: int) -> str:
-        """A passage of ``count`` Zipf-drawn words (word salad with realistic frequencies)."""
-        return " ".join(self.words[i] for i in self.draw(rng, count))
-
     def paragraph(self, rng: np.random.Generator, count: int) -> str:
-        """``count`` Zipf-drawn words as sentences of ``SENTENCE_WORDS`` words each."""
+        """``count`` Zipf-drawn words (word salad with realistic frequencies), as sentences of
+        ``SENTENCE_WORDS`` words each."""
         words = [self.words[i] for i in self.draw(rng, count)]
         sentences = []
         start = 0

@@ -67,7 +67,7 @@ def _base_home(context: BenchContext, pool: EncoderPool, chunks: int) -> Path:
         paragraphs = context.plan.scale_paragraphs
         tree = context.work_dir / f"priming-v{CORPUS_VERSION}-{files}x{paragraphs}"
         shutil.rmtree(tree, ignore_errors=True)
-        write_document_tree(tree / PRIMING_ROOT, files, context.plan.scale_paragraphs, 3)
+        write_document_tree(tree / PRIMING_ROOT, files, paragraphs, 3)
         settings = bench_settings(home, profile, context.model_cache, context.plan.threads)
         ingest(
             home,
