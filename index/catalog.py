@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from index.governance.schema import GOVERNANCE_SCHEMA
+from index.governance.topic_inputs import migrate_topic_inputs
 from index.governance.usage import migrate_use_totals
 from index.readers import READERS_SCHEMA, migrate_readers
 
@@ -136,6 +137,7 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
         migrate_readers(conn)
         migrate_chunks(conn)
         migrate_use_totals(conn)
+        migrate_topic_inputs(conn)
         conn.executescript(_CHUNK_INDEXES)
     return conn
 
@@ -208,7 +210,11 @@ def migrate_catalog(home: Path) -> None:
     conn = connect(path, readonly=True)
     try:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-        current = {"readers", "use_totals"} <= tables and _has_retired_column(conn)
+        current = (
+            {"readers", "use_totals"} <= tables
+            and "topic_inputs" not in tables
+            and _has_retired_column(conn)
+        )
     finally:
         conn.close()
     if not current:

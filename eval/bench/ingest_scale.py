@@ -29,7 +29,7 @@ from eval.bench.measure import spread, timed
 from eval.bench.plan import BenchContext
 from eval.bench.results import Check, Table, check
 from index.build import RunSummary, ingest
-from index.catalog import catalog_path, connect
+from index.catalog import catalog_path, connect, migrate_catalog
 from index.embedding_input import context_title, embedding_text
 from index.vectors import read_manifest
 from service.engine import ingest_config
@@ -77,6 +77,7 @@ def _base_home(context: BenchContext, pool: EncoderPool, chunks: int) -> Path:
             pool.info(profile),
         )
         (home / PRIMED).write_text(made_from)
+    migrate_catalog(home)  # a home primed by older code, brought up to date untimed
     return home
 
 

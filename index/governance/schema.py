@@ -58,10 +58,15 @@ CREATE TABLE IF NOT EXISTS document_topics (
     doc_id TEXT PRIMARY KEY REFERENCES documents (doc_id) ON DELETE CASCADE,
     topic_id INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS topic_inputs (
+CREATE TABLE IF NOT EXISTS topic_vocabulary (
+    word_id INTEGER PRIMARY KEY,
+    word TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS topic_counts (
     doc_id TEXT PRIMARY KEY REFERENCES documents (doc_id) ON DELETE CASCADE,
     sha256 TEXT NOT NULL,
-    words TEXT NOT NULL
+    word_ids BLOB NOT NULL,
+    counts BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS query_log (
     query_id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -13,10 +13,11 @@ from dataclasses import replace
 from index.governance.docvectors import Matrix, mean_vectors
 from index.governance.topic_inputs import (
     PreviousInput,
+    count_fresh,
     previous_inputs,
     store_inputs,
-    topic_words_of,
     unchanged,
+    word_table_of,
 )
 from index.governance.topic_place import (
     RefreshRecord,
@@ -47,8 +48,9 @@ def record_topics(
     kept = unchanged(previous, sha_of)
     members = _members(conn, config, doc_ids, means, previous, kept)
     titles = {doc_id: documents[doc_id][0] for doc_id in doc_ids}
-    words = topic_words_of(conn, titles, previous, kept)
-    labels = label_topics(members, words, config.label_terms)
+    fresh = count_fresh(conn, titles, kept)
+    words = {doc_id: previous[doc_id].words for doc_id in kept} | fresh
+    labels = label_topics(members, word_table_of(conn, doc_ids, words), config.label_terms)
     conn.execute("DELETE FROM document_topics")
     conn.execute("DELETE FROM topics")
     conn.executemany("INSERT INTO topics (topic_id, label) VALUES (?, ?)", labels.items())
@@ -56,7 +58,7 @@ def record_topics(
         "INSERT INTO document_topics (doc_id, topic_id) VALUES (?, ?)",
         [(doc_id, topic) for topic, ids in members.items() for doc_id in ids],
     )
-    store_inputs(conn, sha_of, words, kept, [d for d in previous if d not in sha_of])
+    store_inputs(conn, sha_of, fresh, [d for d in previous if d not in sha_of])
     return len(members)
 
 

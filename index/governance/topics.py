@@ -110,8 +110,31 @@ def _add_topic_words(counts: Counter[str], text: str, seen: set[str], label: set
         counts.update(filter(label.__contains__, found))
 
 
+@dataclass(frozen=True)
+class WordTable:
+    """Documents × topic words: ``counts[row_of[doc_id], column]`` is how often the document
+    has ``vocabulary[column]``; the vocabulary is sorted, so columns are in word order."""
+
+    row_of: Mapping[str, int]
+    vocabulary: Sequence[str]
+    counts: sparse.csr_array
+
+
+def word_table(words: Mapping[str, Counter[str]]) -> WordTable:
+    """The table of documents' word counters (rows in the mapping's order)."""
+    counters = list(words.values())
+    vocabulary = sorted(set[str]().union(*counters))
+    column_of = {word: column for column, word in enumerate(vocabulary)}
+    indptr = np.cumsum([0, *(len(found) for found in counters)], dtype=np.int64)
+    size = int(indptr[-1])
+    columns = np.fromiter(map(column_of.__getitem__, chain.from_iterable(counters)), np.int64, size)
+    counts = np.fromiter(chain.from_iterable(map(Counter.values, counters)), np.int64, size)
+    matrix = sparse.csr_array((counts, columns, indptr), shape=(len(counters), len(vocabulary)))
+    return WordTable({doc_id: row for row, doc_id in enumerate(words)}, vocabulary, matrix)
+
+
 def label_topics(
-    members: Mapping[int, Sequence[str]], words: Mapping[str, Counter[str]], size: int
+    members: Mapping[int, Sequence[str]], table: WordTable, size: int
 ) -> dict[int, str]:
     """Label each topic (its documents' ids) by its most distinctive words.
 
@@ -120,37 +143,24 @@ def label_topics(
     topic come from one sparse product (topics × documents × words) instead of a Counter
     per topic, and only each topic's best words are sorted, not all of them.
     """
-    vocabulary = sorted(set[str]().union(*words.values()))
-    per_document = _count_matrix(list(words.values()), vocabulary)
-    weights = _weights(per_document, max(1, len(words)))
-    row_of = {doc_id: row for row, doc_id in enumerate(words)}
+    per_document = table.counts
+    weights = _weights(per_document, max(1, len(table.row_of)))
     topics = list(members)
-    per_topic = _membership(topics, members, row_of, len(row_of)) @ per_document
+    per_topic = _membership(topics, members, table.row_of, len(table.row_of)) @ per_document
     labels = {}
     for row, topic in enumerate(topics):
         columns = per_topic.indices[per_topic.indptr[row] : per_topic.indptr[row + 1]]
         counts = per_topic.data[per_topic.indptr[row] : per_topic.indptr[row + 1]]
         best = _best_columns(columns, counts * weights[columns], size)
-        labels[topic] = ", ".join(vocabulary[column] for column in best) or f"topic {topic}"
+        labels[topic] = ", ".join(table.vocabulary[column] for column in best) or f"topic {topic}"
     return labels
 
 
-def _count_matrix(counters: Sequence[Counter[str]], vocabulary: Sequence[str]) -> sparse.csr_array:
-    """Documents × words counts (columns in ``vocabulary`` order, so in word order)."""
-    column_of = {word: column for column, word in enumerate(vocabulary)}
-    indptr = np.cumsum([0, *(len(found) for found in counters)], dtype=np.int64)
-    size = int(indptr[-1])
-    columns = np.fromiter(map(column_of.__getitem__, chain.from_iterable(counters)), np.int64, size)
-    counts = np.fromiter(chain.from_iterable(map(Counter.values, counters)), np.int64, size)
-    matrix = sparse.csr_array((counts, columns, indptr), shape=(len(counters), len(vocabulary)))
-    matrix.sort_indices()
-    return matrix
-
-
 def _weights(per_document: sparse.csr_array, total: int) -> npt.NDArray[np.float64]:
-    """``log(1 + total / documents with the word)`` per word, computed as Python floats."""
+    """``log(1 + total / documents with the word)`` per word, computed as Python floats
+    (0 for a word no document has)."""
     frequency = np.bincount(per_document.indices, minlength=per_document.shape[1])
-    return np.array([math.log(1 + total / int(f)) for f in frequency], dtype=np.float64)
+    return np.array([math.log(1 + total / f) if f else 0.0 for f in frequency.tolist()])
 
 
 def _membership(

@@ -3,8 +3,10 @@ past a tenth of the share clusters everything afresh, and labels match a count f
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,10 +14,11 @@ import numpy as np
 import pytest
 
 from index.build import RunSummary, ingest
-from index.catalog import catalog_path, connect
+from index.catalog import catalog_path, connect, migrate_catalog
 from index.encoder import SentenceTransformerEncoder
 from index.governance.docvectors import chunk_vectors, mean_vectors
 from index.governance.refresh import refresh_governance
+from index.governance.topic_inputs import PRUNE_FROM
 from index.governance.topic_place import (
     RefreshRecord,
     cluster_share,
@@ -23,7 +26,13 @@ from index.governance.topic_place import (
     read_record,
 )
 from index.governance.topic_refresh import record_topics
-from index.governance.topics import TopicConfig, cluster_vectors, document_words, label_topics
+from index.governance.topics import (
+    TopicConfig,
+    cluster_vectors,
+    document_words,
+    label_topics,
+    word_table,
+)
 from ingest.pipeline import IngestConfig
 from service.engine import model_info
 from service.settings import Settings
@@ -95,7 +104,7 @@ def test_an_ingest_keeps_unchanged_topics_and_places_new_documents(
     titles = dict(conn.execute("SELECT doc_id, title FROM documents").fetchall())
     texts = conn.execute("SELECT doc_id, text FROM chunks WHERE retired_seq IS NULL")
     counted = document_words({doc_id: titles[doc_id] for doc_id in after}, texts)
-    expected = label_topics(_members(after), counted, TopicConfig().label_terms)
+    expected = label_topics(_members(after), word_table(counted), TopicConfig().label_terms)
     assert dict(conn.execute("SELECT topic_id, label FROM topics").fetchall()) == expected
 
     (share / "los.txt").unlink()
@@ -105,7 +114,7 @@ def test_an_ingest_keeps_unchanged_topics_and_places_new_documents(
     if list(after.values()).count(after[f"{ROOT}/los.txt"]) == 1:
         assert after[f"{ROOT}/los.txt"] not in set(gone.values())
     assert not conn.execute(
-        "SELECT count(*) FROM topic_inputs WHERE doc_id = ?", (f"{ROOT}/los.txt",)
+        "SELECT count(*) FROM topic_counts WHERE doc_id = ?", (f"{ROOT}/los.txt",)
     ).fetchone()[0]
     assert _record(conn).placed == 3
 
@@ -160,7 +169,7 @@ def test_an_emptied_home_has_no_topics(tmp_path: Path, home: Path) -> None:
             connection.execute("DELETE FROM documents")
             refresh_governance(connection)
         assert not _topics(connection)
-        assert not connection.execute("SELECT count(*) FROM topic_inputs").fetchone()[0]
+        assert not connection.execute("SELECT count(*) FROM topic_counts").fetchone()[0]
     finally:
         connection.close()
 
@@ -190,3 +199,85 @@ def test_documents_close_to_no_sampled_topic_are_clustered_among_themselves() ->
     vectors = _unit(np.random.default_rng(4).standard_normal((230, 64)))  # all far apart
     numbers = cluster_share(vectors, 0.06, limit=50)
     assert sorted(numbers) == list(range(230))  # each its own topic, numbered without gaps
+
+
+def _stored_words(conn: sqlite3.Connection) -> dict[str, Counter[str]]:
+    """Each document's stored topic words, spelled out from the vocabulary."""
+    spelling = dict(conn.execute("SELECT word_id, word FROM topic_vocabulary").fetchall())
+    words = {}
+    for doc_id, ids, counts in conn.execute("SELECT doc_id, word_ids, counts FROM topic_counts"):
+        found = np.frombuffer(ids, "<i4").tolist(), np.frombuffer(counts, "<i4").tolist()
+        pairs = zip(*found, strict=True)
+        words[doc_id] = Counter({spelling[word_id]: count for word_id, count in pairs})
+    return words
+
+
+def _counted(conn: sqlite3.Connection) -> dict[str, Counter[str]]:
+    """Each document's topic words counted from scratch."""
+    titles = dict(conn.execute("SELECT doc_id, title FROM documents").fetchall())
+    texts = conn.execute(
+        "SELECT doc_id, text FROM chunks WHERE retired_seq IS NULL ORDER BY doc_id, ordinal"
+    )
+    counted = document_words(titles, texts)
+    return {doc_id: counted[doc_id] for doc_id in _topics(conn)}
+
+
+def test_stored_words_are_the_counted_ones_and_survive_an_ingest(
+    home: Path, share: Path, conn: sqlite3.Connection, encoder: SentenceTransformerEncoder
+) -> None:
+    assert _stored_words(conn) == _counted(conn)
+    ids_before = dict(conn.execute("SELECT word, word_id FROM topic_vocabulary").fetchall())
+    _write(share, "nieuw.txt", "Xylofoonlessen en zeppelinvaart voor het hele team. " * 6)
+    _ingest(home, share, encoder)
+
+    assert _stored_words(conn) == _counted(conn)
+    ids_after = dict(conn.execute("SELECT word, word_id FROM topic_vocabulary").fetchall())
+    assert {word: ids_after[word] for word in ids_before} == ids_before  # ids never move
+    assert {"xylofoonlessen", "zeppelinvaart"} <= ids_after.keys()
+
+
+def test_words_kept_as_json_by_older_versions_are_converted_once(
+    tmp_path: Path, home: Path, conn: sqlite3.Connection
+) -> None:
+    words, topics = _stored_words(conn), _topics(conn)
+    labels = dict(conn.execute("SELECT topic_id, label FROM topics").fetchall())
+    sha_of = dict(conn.execute("SELECT doc_id, sha256 FROM documents").fetchall())
+    with conn:  # the tables as session 12 left them
+        conn.execute("DROP TABLE topic_counts")
+        conn.execute("DROP TABLE topic_vocabulary")
+        conn.execute("CREATE TABLE topic_inputs (doc_id TEXT PRIMARY KEY, sha256 TEXT, words TEXT)")
+        conn.executemany(
+            "INSERT INTO topic_inputs VALUES (?, ?, ?)",
+            [(doc_id, sha_of[doc_id], json.dumps(found)) for doc_id, found in words.items()],
+        )
+    migrate_catalog(home)
+
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    assert "topic_inputs" not in tables and _stored_words(conn) == words
+    with conn:
+        refresh_governance(conn)
+    assert _record(conn).placed == 0 and _topics(conn) == topics  # all kept, none recounted
+    assert dict(conn.execute("SELECT topic_id, label FROM topics").fetchall()) == labels
+
+
+def test_words_no_document_has_leave_the_vocabulary_once_they_outnumber_the_used(
+    conn: sqlite3.Connection,
+) -> None:
+    labels = dict(conn.execute("SELECT topic_id, label FROM topics").fetchall())
+    used = _vocabulary_size(conn)
+    first = conn.execute("SELECT max(word_id) FROM topic_vocabulary").fetchone()[0] + 1
+    for added, expected in [(used + PRUNE_FROM, 2 * used + PRUNE_FROM), (1, used)]:
+        with conn:
+            conn.executemany(
+                "INSERT INTO topic_vocabulary (word_id, word) VALUES (?, ?)",
+                [(first + n, f"vergeten{first + n}") for n in range(added)],
+            )
+            refresh_governance(conn)
+        first += added
+        assert _vocabulary_size(conn) == expected
+    assert dict(conn.execute("SELECT topic_id, label FROM topics").fetchall()) == labels
+    assert _stored_words(conn) == _counted(conn)
+
+
+def _vocabulary_size(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM topic_vocabulary").fetchone()[0])

@@ -13,7 +13,13 @@ from sklearn.cluster import AgglomerativeClustering  # type: ignore[import-untyp
 
 from index.governance.distances import TILED_FROM
 from index.governance.docvectors import Matrix
-from index.governance.topics import cluster_vectors, document_words, label_topics, topic_words
+from index.governance.topics import (
+    cluster_vectors,
+    document_words,
+    label_topics,
+    topic_words,
+    word_table,
+)
 
 # Stop words (Dutch and English), digits, short words, accents and case, and label words.
 VOCABULARY = (
@@ -73,14 +79,14 @@ def test_labels_match_the_definition_ties_included(seed: int, size: int) -> None
     members: dict[int, list[str]] = {}
     for doc_id in [*titles, "r/without-words.md"]:
         members.setdefault(rng.randint(1, 12), []).append(doc_id)
-    assert label_topics(members, words, size) == _reference_labels(members, words, size)
+    assert label_topics(members, word_table(words), size) == _reference_labels(members, words, size)
 
 
 def test_a_topic_without_words_is_numbered() -> None:
     words = {"r/a.md": Counter[str](), "r/b.md": Counter({"verlof": 2})}
     members = {1: ["r/a.md"], 2: ["r/b.md"]}
-    assert label_topics(members, words, 3) == {1: "topic 1", 2: "verlof"}
-    assert label_topics({}, {}, 3) == {}
+    assert label_topics(members, word_table(words), 3) == {1: "topic 1", 2: "verlof"}
+    assert label_topics({}, word_table({}), 3) == {}
 
 
 def _clustered(seed: int, count: int, spread: float) -> Matrix:
