@@ -16,8 +16,9 @@ class Manifest:
     says they were kept from an earlier publish rather than trained for this one
     (``index.quantizer``). ``probe_recall`` is the recall@10 that ``probes`` probe queries
     measured at ``search_effort`` where it was calibrated on the home's own text
-    (``index.calibration``; 0 where it was not). Manifests written before these fields existed
-    describe exact indexes.
+    (``index.calibration``; 0 where it was not). ``grown_from`` is the generation an IVF+SQ8
+    index was grown from rather than rebuilt (``index.grow``; 0: rebuilt). Manifests written
+    before these fields existed describe exact indexes.
     """
 
     generation: int
@@ -39,6 +40,7 @@ class Manifest:
     reused_training: bool = False
     probe_recall: float = 0.0
     probes: int = 0
+    grown_from: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-able dict."""

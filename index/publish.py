@@ -25,10 +25,18 @@ from index.calibration import EncodeQueries, calibrate_nprobe, sample_probe_text
 from index.catalog import get_meta, set_meta, transaction
 from index.embedding_input import EMBEDDING_INPUT
 from index.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError, StorageError
+from index.grow import Grown, grow_live
 from index.models import Manifest
 from index.quantizer import TrainedRecord, load_trained, save_trained
 from index.retired import purge_horizon, purge_retired
-from index.vectors import build_flat, index_dir, publish, read_manifest, read_vectors
+from index.vectors import (
+    build_flat,
+    current_ids,
+    index_dir,
+    publish,
+    read_manifest,
+    read_vectors,
+)
 from ingest.chunk import ChunkingConfig
 
 _VERSIONED = ("faiss-cpu", "sentence-transformers", "torch", "unstructured")
@@ -175,9 +183,38 @@ def _kept_calibration(home: Path, built: BuiltIndex) -> BuiltIndex | None:
         return None
     if not live.probes:
         return None
+    return _calibration_of(live, built)
+
+
+def _calibration_of(live: Manifest, built: BuiltIndex) -> BuiltIndex:
+    """``built`` searching with the nprobe measured for the ``live`` generation."""
     return replace(
         built, effort=live.search_effort, probe_recall=live.probe_recall, probes=live.probes
     )
+
+
+def _grown(
+    conn: sqlite3.Connection,
+    home: Path,
+    ids: npt.NDArray[np.int64],
+    model_info: dict[str, str],
+    choice: IndexChoice,
+    calibrate: bool,
+) -> Grown | None:
+    """The live generation grown to ``ids`` where a rebuild would give the same lists
+    (``index.grow``): an IVF+SQ8 generation on kept training; else None."""
+    if len(ids) <= choice.exact_limit or choice.ann.kind != "ivf_sq8" or choice.retrain:
+        return None
+    return grow_live(conn, home, ids, model_info, choice.ann, calibrate)
+
+
+def _grown_built(grown: Grown, choice: IndexChoice, calibrate: bool) -> BuiltIndex:
+    """A grown index as a rebuild on the kept training would describe it, the live
+    generation's calibration kept as ``_kept_calibration`` keeps it."""
+    built = BuiltIndex(
+        grown.index, search_effort(grown.index, choice.ann), grown.trained_count, True
+    )
+    return _calibration_of(grown.live, built) if calibrate else built
 
 
 def check_model(conn: sqlite3.Connection, home: Path, model_info: dict[str, str]) -> None:
@@ -213,27 +250,34 @@ def publish_from_catalog(
 ) -> Manifest:
     """Build an index from every embedding in the catalog and publish it.
 
-    The whole generation is rebuilt each time from the current chunks, so deleted and retired
-    chunks are gone from it; the index is exact up to ``choice.exact_limit`` chunks and
-    approximate above (see ``IndexChoice``; IVF+SQ8 reuses the training of an earlier publish
-    while the size stays near it, ``build_ivf_sq8_kept``). With ``encode_queries``, an IVF+SQ8
-    generation's nprobe is measured on the home's own text (``index.calibration``) unless
-    ``choice`` sets one, once per IVF training (a publish that reuses the live generation's
-    training keeps its nprobe); without it, the default share of the lists. Once it is live, retired
-    chunks that neither it nor the generation live before can see are purged
-    (``index.retired``).
+    The generation holds the current chunks only, so deleted and retired chunks are gone from
+    it; the index is exact up to ``choice.exact_limit`` chunks and approximate above (see
+    ``IndexChoice``; IVF+SQ8 reuses the training of an earlier publish while the size stays
+    near it, ``build_ivf_sq8_kept``, and is then grown from the live generation where that was
+    built on the same training, ``index.grow``; every other generation is rebuilt). With
+    ``encode_queries``, an IVF+SQ8 generation's nprobe is measured on the home's own text
+    (``index.calibration``) unless ``choice`` sets one, once per IVF training (a publish that
+    reuses the live generation's training keeps its nprobe); without it, the default share of
+    the lists. Once it is live, retired chunks that neither it nor the generation live before
+    can see are purged (``index.retired``).
     """
     choice = choice or IndexChoice()
     with transaction(conn):
         seq = int(get_meta(conn, "seq") or 0)
-        ids, vectors = read_vectors(conn, dimension)
+        ids = current_ids(conn)
         documents = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
         calibrate = encode_queries is not None and calibrates(choice, len(ids))
-        probe_texts = sample_probe_texts(conn, ids) if calibrate else []
+        grown = _grown(conn, home, ids, model_info, choice, calibrate)
+        if grown is None:
+            ids, vectors = read_vectors(conn, dimension)
+        probe_texts = sample_probe_texts(conn, ids) if calibrate and grown is None else []
     horizon = purge_horizon(home, seq)
-    built = _build_generation_index(home, ids, vectors, model_info, choice)
-    if encode_queries is not None and calibrate:
-        built = _calibrated(home, built, ids, vectors, probe_texts, encode_queries)
+    if grown is not None:
+        built = _grown_built(grown, choice, calibrate)
+    else:
+        built = _build_generation_index(home, ids, vectors, model_info, choice)
+        if encode_queries is not None and calibrate:
+            built = _calibrated(home, built, ids, vectors, probe_texts, encode_queries)
     manifest = Manifest(
         generation=0,
         model_profile=model_info["profile"],
@@ -254,6 +298,7 @@ def publish_from_catalog(
         reused_training=built.reused_training,
         probe_recall=built.probe_recall,
         probes=built.probes,
+        grown_from=grown.live.generation if grown is not None else 0,
     )
     published = publish(home, built.index, manifest)
     if horizon is not None:

@@ -74,6 +74,24 @@ def record_published(
     set_meta(conn, _PUBLISHED_KEY, _published_stamp(conn, generation, model_info, chunking))
 
 
+def published_with(conn: sqlite3.Connection, generation: int, model_info: dict[str, str]) -> bool:
+    """Whether ``generation`` was published from this catalog (its last recorded publish)
+    with the model and embedding input of now, so its vectors are the current embeddings of
+    the chunks it holds (``index.grow``)."""
+    recorded, _, rest = (get_meta(conn, _PUBLISHED_KEY) or "").partition(" model ")
+    try:
+        state = json.loads(recorded)
+    except ValueError:
+        return False
+    model = model_info.get("weights_sha256", "")
+    return (
+        isinstance(state, dict)
+        and state.get("embedding_input") == get_meta(conn, "embedding_input")
+        and rest.startswith(f"{model} chunking ")
+        and rest.endswith(f" generation {generation}")
+    )
+
+
 def _governance_stamp(conn: sqlite3.Connection) -> str:
     return f"{catalog_stamp(conn)} governance {GOVERNANCE_VERSION}"
 

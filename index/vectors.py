@@ -54,10 +54,30 @@ def read_vectors(
         "SELECT chunk_rowid, embedding FROM chunks WHERE retired_seq IS NULL ORDER BY chunk_rowid"
     ).fetchall()
     ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-    vectors = np.empty((len(rows), dimension), dtype=np.float32)
-    for position, row in enumerate(rows):
-        vectors[position] = np.frombuffer(row[1], dtype=np.float32)
+    stored = bytearray().join(row[1] for row in rows)  # one writable copy, not one per chunk
+    vectors = np.frombuffer(stored, dtype=np.float32).reshape(len(rows), dimension)
     return ids, vectors
+
+
+def current_ids(conn: sqlite3.Connection) -> npt.NDArray[np.int64]:
+    """Ids of the current chunks, ascending (from the current-chunks index, no vectors read)."""
+    rows = conn.execute("SELECT chunk_rowid FROM chunks WHERE retired_seq IS NULL").fetchall()
+    return np.sort(np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)))
+
+
+def vectors_of(
+    conn: sqlite3.Connection, ids: npt.NDArray[np.int64], dimension: int
+) -> npt.NDArray[np.float32]:
+    """The embeddings of the chunks ``ids`` (all in the catalog), in that order."""
+    rows = dict(
+        conn.execute(
+            "SELECT chunk_rowid, embedding FROM chunks "
+            "WHERE chunk_rowid IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids.tolist()),),
+        ).fetchall()
+    )
+    stored = bytearray().join(rows[chunk_id] for chunk_id in ids.tolist())
+    return np.frombuffer(stored, dtype=np.float32).reshape(len(ids), dimension)
 
 
 def build_flat(
