@@ -44,7 +44,10 @@ class Settings(BaseSettings):
     parse_workers: int = Field(2, ge=1, description="Parser processes during ingest.")
     parse_timeout: float = Field(120.0, gt=0, description="Seconds one file may take to parse.")
     parse_memory_mb: int = Field(
-        6144, ge=512, description="Address-space limit of a parser process."
+        6144,
+        ge=2048,
+        description="Address-space limit of a parser process; it starts at about 1.3 GB, the "
+        "parsers of every format mapped.",
     )
     top_k: int = Field(10, ge=1, le=100, description="Hits returned when the caller does not say.")
     max_top_k: int = Field(100, ge=1, description="Largest top_k the API accepts.")
