@@ -193,19 +193,10 @@ def _calibration_of(live: Manifest, built: BuiltIndex) -> BuiltIndex:
     )
 
 
-def _grown(
-    conn: sqlite3.Connection,
-    home: Path,
-    ids: npt.NDArray[np.int64],
-    model_info: dict[str, str],
-    choice: IndexChoice,
-    calibrate: bool,
-) -> Grown | None:
-    """The live generation grown to ``ids`` where a rebuild would give the same lists
-    (``index.grow``): an IVF+SQ8 generation on kept training; else None."""
-    if len(ids) <= choice.exact_limit or choice.ann.kind != "ivf_sq8" or choice.retrain:
-        return None
-    return grow_live(conn, home, ids, model_info, choice.ann, calibrate)
+def _may_grow(choice: IndexChoice, count: int) -> bool:
+    """Whether a generation of ``count`` chunks is IVF+SQ8 on kept training, which
+    ``index.grow`` may grow from the live one."""
+    return count > choice.exact_limit and choice.ann.kind == "ivf_sq8" and not choice.retrain
 
 
 def _grown_built(grown: Grown, choice: IndexChoice, calibrate: bool) -> BuiltIndex:
@@ -267,7 +258,11 @@ def publish_from_catalog(
         ids = current_ids(conn)
         documents = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
         calibrate = encode_queries is not None and calibrates(choice, len(ids))
-        grown = _grown(conn, home, ids, model_info, choice, calibrate)
+        grown = (
+            grow_live(conn, home, ids, model_info, choice.ann, calibrate)
+            if _may_grow(choice, len(ids))
+            else None
+        )
         if grown is None:
             ids, vectors = read_vectors(conn, dimension)
         probe_texts = sample_probe_texts(conn, ids) if calibrate and grown is None else []
