@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 
 from index.e5_convert import ModelCacheError
 from index.errors import SearchIndexError
@@ -56,7 +57,13 @@ def root(
         format="%(levelname)s %(name)s: %(message)s",
     )
     given: dict[str, Any] = {"home": home, "model": model}
-    ctx.obj = Settings(**{key: value for key, value in given.items() if value is not None})
+    try:
+        ctx.obj = Settings(**{key: value for key, value in given.items() if value is not None})
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = f"WEGWIJS_{'_'.join(str(part) for part in error['loc']).upper()}"
+            typer.echo(f"Error: {name}={error.get('input')!s}: {error['msg']}", err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()

@@ -70,3 +70,12 @@ def test_missing_root_is_a_one_line_error(tmp_path: Path) -> None:
         app, ["--home", str(tmp_path / "h"), "ingest", str(tmp_path / "nope")]
     )
     assert result.exit_code == 1 and "is not a folder" in result.output
+
+
+def test_a_setting_out_of_range_is_a_one_line_error(tmp_path: Path) -> None:
+    env = {"WEGWIJS_PARSE_MEMORY_MB": "1024"}
+    result = CliRunner().invoke(app, ["--home", str(tmp_path / "h"), "config"], env=env)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip() == (
+        "Error: WEGWIJS_PARSE_MEMORY_MB=1024: Input should be greater than or equal to 2048"
+    )
