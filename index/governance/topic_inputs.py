@@ -28,7 +28,8 @@ from index.governance.topics import WordTable, document_words
 
 _INT32 = np.dtype("<i4")
 PRUNE_FROM = 1024
-"""Unused vocabulary words are deleted once they are more than this and the used ones."""
+"""Words no document has are deleted from the vocabulary once they outnumber the words in use
+by more than this (a share that shrank, or rewrote its documents)."""
 
 
 @dataclass(frozen=True)
