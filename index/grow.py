@@ -19,7 +19,6 @@ file that fails its checks, publishes a rebuild.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sqlite3
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from index.errors import IndexCorruptError, IndexNotFoundError
 from index.models import Manifest
 from index.quantizer import TrainedRecord, load_trained
 from index.stamp import published_with
-from index.vectors import VECTORS_FILE, generation_dir, index_dir, read_manifest, vectors_of
+from index.vectors import index_dir, load, read_manifest, vectors_of
 
 logger = logging.getLogger(__name__)
 
@@ -101,20 +100,17 @@ def _live_manifest(home: Path) -> Manifest | None:
 def _load_live(
     home: Path, live: Manifest, trained: faiss.Index
 ) -> faiss.IndexIVFScalarQuantizer | None:
-    """The live generation's index, in memory, if it passes its checks and was built on the
-    lists and code ranges of ``trained``."""
-    path = generation_dir(home, live) / VECTORS_FILE
+    """The live generation's index, in memory, if it passes ``vectors.load``'s checks and was
+    built on the lists and code ranges of ``trained``."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        logger.warning("Cannot read %s (%s): rebuilding the index", path, exc)
+        _, index = load(home, live.generation, mapped=False)
+    except (IndexCorruptError, IndexNotFoundError, OSError, RuntimeError) as exc:
+        logger.warning("The live generation is unusable (%s): rebuilding the index", exc)
         return None
-    if hashlib.sha256(data).hexdigest() != live.vectors_sha256:
-        logger.warning("%s does not match its manifest checksum: rebuilding the index", path)
-        return None
-    index = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
-    if not _same_training(index, trained) or index.ntotal != live.vector_count:
-        logger.warning("%s is not built on the kept IVF+SQ8 training: rebuilding", path)
+    if not _same_training(index, trained):
+        logger.warning(
+            "Generation %d is not built on the kept training: rebuilding", live.generation
+        )
         return None
     assert isinstance(index, faiss.IndexIVFScalarQuantizer)  # _same_training checked it
     return index

@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -54,9 +55,13 @@ def read_vectors(
         "SELECT chunk_rowid, embedding FROM chunks WHERE retired_seq IS NULL ORDER BY chunk_rowid"
     ).fetchall()
     ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-    stored = bytearray().join(row[1] for row in rows)  # one writable copy, not one per chunk
-    vectors = np.frombuffer(stored, dtype=np.float32).reshape(len(rows), dimension)
-    return ids, vectors
+    return ids, _stacked([row[1] for row in rows], dimension)
+
+
+def _stacked(blobs: Sequence[bytes], dimension: int) -> npt.NDArray[np.float32]:
+    """Stored embeddings (float32 bytes) as one writable matrix: one copy, not one per chunk."""
+    stored = bytearray().join(blobs)
+    return np.frombuffer(stored, dtype=np.float32).reshape(len(blobs), dimension)
 
 
 def current_ids(conn: sqlite3.Connection) -> npt.NDArray[np.int64]:
@@ -76,8 +81,7 @@ def vectors_of(
             (json.dumps(ids.tolist()),),
         ).fetchall()
     )
-    stored = bytearray().join(rows[chunk_id] for chunk_id in ids.tolist())
-    return np.frombuffer(stored, dtype=np.float32).reshape(len(ids), dimension)
+    return _stacked([rows[chunk_id] for chunk_id in ids.tolist()], dimension)
 
 
 def build_flat(
@@ -222,9 +226,12 @@ def read_manifest(home: Path, generation: int | None = None) -> Manifest:
         raise IndexCorruptError(f"{path} is damaged ({exc}): run 'wegwijs reindex'.") from exc
 
 
-def load(home: Path, generation: int | None = None) -> tuple[Manifest, faiss.Index]:
+def load(
+    home: Path, generation: int | None = None, *, mapped: bool = True
+) -> tuple[Manifest, faiss.Index]:
     """Load a generation after checking its checksum and vector count; read-only: its
-    vectors are mapped from the file (see ``_MAPPED_READ``), not copied into memory.
+    vectors are mapped from the file (see ``_MAPPED_READ``), not copied into memory, unless
+    ``mapped`` is False (an index to change, ``index.grow``).
 
     Raises:
         IndexNotFoundError: nothing was published.
@@ -236,7 +243,8 @@ def load(home: Path, generation: int | None = None) -> tuple[Manifest, faiss.Ind
         raise IndexCorruptError(
             f"{path} does not match its manifest checksum: run 'wegwijs reindex'."
         )
-    index = faiss.read_index(str(path), _MAPPED_READ.get(manifest.index_kind, _MAPPED_CODES))
+    flags = _MAPPED_READ.get(manifest.index_kind, _MAPPED_CODES) if mapped else 0
+    index = faiss.read_index(str(path), flags)
     if index.ntotal != manifest.vector_count:
         raise IndexCorruptError(
             f"{path} holds {index.ntotal} vectors, its manifest says {manifest.vector_count}."

@@ -158,9 +158,9 @@ def label_topics(
 
 def _weights(per_document: sparse.csr_array, total: int) -> npt.NDArray[np.float64]:
     """``log(1 + total / documents with the word)`` per word, computed as Python floats
-    (0 for a word no document has)."""
+    (every column is a word some document has)."""
     frequency = np.bincount(per_document.indices, minlength=per_document.shape[1])
-    return np.array([math.log(1 + total / f) if f else 0.0 for f in frequency.tolist()])
+    return np.array([math.log(1 + total / f) for f in frequency.tolist()])
 
 
 def _membership(
