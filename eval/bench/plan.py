@@ -69,6 +69,9 @@ class BenchPlan:
         scale_files: Generated ``.txt`` documents in that batch.
         scale_paragraphs: Paragraphs per document (60–90 words each).
         scale_runs: Runs of the scale measurement (each ingests the batch into every size).
+        office_files: Documents of the office batch ingested beside the text batch at scale:
+            the sample share's documents in its 12 formats, re-worded (``eval.bench.mixed_batch``;
+            0: none).
         peer_size: Vectors each store (ours and the peers) ingests.
         peer_queries: Single-vector queries per store and run.
         peer_slow_stores: Stores measured ``peer_slow_runs`` times only (slow ingest).
@@ -103,6 +106,7 @@ class BenchPlan:
     scale_files: int = 60
     scale_paragraphs: int = 20
     scale_runs: int = 3
+    office_files: int = 200
     peer_size: int = 10_000
     peer_queries: int = 50
     peer_slow_stores: tuple[str, ...] = ("qdrant",)
@@ -130,6 +134,7 @@ QUICK = BenchPlan(
     scale_files=3,
     scale_paragraphs=4,
     scale_runs=1,
+    office_files=12,
     peer_size=500,
     peer_queries=5,
 )
