@@ -22,6 +22,7 @@ import logging
 import shutil
 import time
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from eval.bench.corpus import CORPUS_VERSION, write_document_tree
@@ -29,7 +30,7 @@ from eval.bench.encoders import EncoderPool, bench_settings
 from eval.bench.homes import MARKER, build_synthetic_home
 from eval.bench.measure import spread, timed
 from eval.bench.mixed_batch import write_mixed_tree
-from eval.bench.plan import BenchContext
+from eval.bench.plan import BenchContext, BenchPlan
 from eval.bench.results import Check, Table, check
 from index.build import RunSummary, ingest
 from index.catalog import catalog_path, connect, migrate_catalog
@@ -204,6 +205,28 @@ def measure_scale(
     return _render(context, rates, raws, kinds, chunks)
 
 
+HEADER = (
+    "batch",
+    "chunks",
+    "home chunks",
+    "index",
+    "ingest chunks/s",
+    "raw embed chunks/s",
+    "ratio",
+    "s not embedding",
+)
+
+
+@dataclass
+class _Report:
+    """The scale section's table rows, figures, goals and growth ratios, batch by batch."""
+
+    rows: list[tuple[str, ...]] = field(default_factory=list)
+    figures: dict[str, float] = field(default_factory=dict)
+    checks: list[Check] = field(default_factory=list)
+    growths: list[tuple[str, str]] = field(default_factory=list)
+
+
 def _render(
     context: BenchContext,
     rates: Runs,
@@ -212,56 +235,45 @@ def _render(
     chunks: dict[str, int],
 ) -> tuple[tuple[Table, Table], dict[str, float], tuple[Check, ...]]:
     plan = context.plan
-    rows = []
-    figures: dict[str, float] = {}
-    checks = []
-    growths = []
-    small, large = plan.scale_sizes[0], plan.scale_sizes[-1]
+    report = _Report()
     for name, batch_raws in raws.items():
-        prefix = "scale" if name == "text" else f"scale.{name}"
-        raw = spread(batch_raws)
-        figures[f"{prefix}.raw_chunks_per_s"] = raw.median
-        count = chunks[name]
-        for size in plan.scale_sizes:
-            rate = spread(rates[name, size])
-            ratio = spread([r / w for r, w in zip(rates[name, size], batch_raws, strict=True)])
-            other = count / rate.median - count / raw.median
-            rows.append(
-                (
-                    name,
-                    f"{count:,}",
-                    f"{size:,}",
-                    kinds[size],
-                    rate.show(2),
-                    raw.show(2),
-                    ratio.show(2),
-                    f"{other:.1f}",
-                )
-            )
-            figures[f"{prefix}.{size}.chunks_per_s"] = rate.median
-            figures[f"{prefix}.{size}.ratio"] = ratio.median
-            figures[f"{prefix}.{size}.other_seconds"] = other
-            goal = f"{name.capitalize()} batch of {count:,} chunks into {size:,}: ingest / raw rate"
-            checks.append(check(goal, ratio.median, 0.85, False, 2))
-        pairs = zip(rates[name, small], rates[name, large], strict=True)
-        growth = spread([b / a for a, b in pairs])
-        figures[f"{prefix}.growth"] = growth.median
-        goal = f"{name.capitalize()} batch: ingest rate at {large:,} chunks / at {small:,}"
-        checks.append(check(goal, growth.median, 0.8, False, 2))
-        growths.append(
-            (f"{name} batch: ingest rate into {large:,} / into {small:,}", growth.show(2))
-        )
-    header = (
-        "batch",
-        "chunks",
-        "home chunks",
-        "index",
-        "ingest chunks/s",
-        "raw embed chunks/s",
-        "ratio",
-        "s not embedding",
-    )
+        _render_batch(plan, report, name, rates, batch_raws, kinds, chunks[name])
     runs = f"{plan.scale_runs} run{'s' * (plan.scale_runs != 1)}"
     caption = f"New documents ingested into a home of each size ({plan.ingest_profile}, {runs})"
-    ratios = Table("Ratio measured within each run", ("ratio", "value"), tuple(growths))
-    return (Table(caption, header, tuple(rows)), ratios), figures, tuple(checks)
+    ratios = Table("Ratio measured within each run", ("ratio", "value"), tuple(report.growths))
+    table = Table(caption, HEADER, tuple(report.rows))
+    return (table, ratios), report.figures, tuple(report.checks)
+
+
+def _render_batch(
+    plan: BenchPlan,
+    report: _Report,
+    name: str,
+    rates: Runs,
+    raws: list[float],
+    kinds: dict[int, str],
+    count: int,
+) -> None:
+    """Add one batch's rows, figures (``scale.`` for the text batch, ``scale.NAME.`` for the
+    others) and goals to ``report``."""
+    prefix = "scale" if name == "text" else f"scale.{name}"
+    raw = spread(raws)
+    report.figures[f"{prefix}.raw_chunks_per_s"] = raw.median
+    for size in plan.scale_sizes:
+        rate = spread(rates[name, size])
+        ratio = spread([r / w for r, w in zip(rates[name, size], raws, strict=True)])
+        other = count / rate.median - count / raw.median
+        shown = (rate.show(2), raw.show(2), ratio.show(2), f"{other:.1f}")
+        report.rows.append((name, f"{count:,}", f"{size:,}", kinds[size], *shown))
+        report.figures[f"{prefix}.{size}.chunks_per_s"] = rate.median
+        report.figures[f"{prefix}.{size}.ratio"] = ratio.median
+        report.figures[f"{prefix}.{size}.other_seconds"] = other
+        goal = f"{name.capitalize()} batch of {count:,} chunks into {size:,}: ingest / raw rate"
+        report.checks.append(check(goal, ratio.median, 0.85, False, 2))
+    small, large = plan.scale_sizes[0], plan.scale_sizes[-1]
+    growth = spread([b / a for a, b in zip(rates[name, small], rates[name, large], strict=True)])
+    report.figures[f"{prefix}.growth"] = growth.median
+    goal = f"{name.capitalize()} batch: ingest rate at {large:,} chunks / at {small:,}"
+    report.checks.append(check(goal, growth.median, 0.8, False, 2))
+    label = f"{name} batch: ingest rate into {large:,} / into {small:,}"
+    report.growths.append((label, growth.show(2)))
