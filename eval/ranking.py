@@ -37,14 +37,12 @@ def rank_chunks(
     lexical: Mapping[int, float],
     documents: Mapping[int, str] | None = None,
     completed: Arms | None = None,
-    ceiling: float | None = None,
 ) -> Ranked:
     """Chunks in ranked order for ``config``, given both arms at any depth ≥ its candidates.
 
     ``documents`` (chunk id → document) is needed when the config uses document evidence;
     ``completed`` (both arms' scores for every chunk of either arm, ``Searcher.complete``) when
-    it uses score completion; ``ceiling`` (the query's highest possible BM25) when it
-    normalises by it.
+    it uses score completion.
     """
     depth = config.search.candidates
     if config.ranking == "dense":
@@ -66,7 +64,6 @@ def rank_chunks(
         config.search.normalisation,
         documents,
         config.search.document_evidence,
-        ceiling,
     )
 
 

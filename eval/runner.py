@@ -102,7 +102,7 @@ class _Lexical:
         completed, completion_ms = _completed(self.searcher, text, arms, deep, use_completion)
         ranked = []
         for config in self.configs:
-            documents, own_ms = _rank_query(self.searcher, config, text, arms, doc_key, completed)
+            documents, own_ms = _rank_query(self.searcher, config, arms, doc_key, completed)
             with_dense, with_lexical = arms_needed(config)
             arms_ms = dense[1] * with_dense + lexical_ms * with_lexical
             arms_ms += completion_ms * uses_completion(config)
@@ -123,7 +123,6 @@ def to_documents(hits: Sequence[Hit], doc_key: DocKey, depth: int = RUN_DEPTH) -
 def _rank_query(
     searcher: Searcher,
     config: EvalConfig,
-    text: str,
     arms: tuple[dict[int, float], dict[int, float]],
     doc_key: DocKey,
     completed: Arms | None,
@@ -133,10 +132,7 @@ def _rank_query(
     documents = None
     if config.search.document_evidence > 0:
         documents = chunk_documents(searcher.conn, dense.keys() | lexical.keys())
-    ceiling = None
-    if config.ranking == "hybrid" and config.search.normalisation == "ceiling":
-        ceiling = searcher.lexical_ceiling(text)
-    ranked = rank_chunks(config, dense, lexical, documents, completed, ceiling)
+    ranked = rank_chunks(config, dense, lexical, documents, completed)
     hits = load_hits(searcher.conn, ranked[:TOP_K])
     elapsed_ms = (time.perf_counter() - started) * 1000
     hits += load_hits(searcher.conn, ranked[TOP_K:])

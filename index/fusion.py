@@ -1,12 +1,8 @@
 """Fuse the dense and lexical arms: normalise each arm's scores, then weight them.
 
-Three normalisations: ``minmax`` scales an arm's candidate scores to [0, 1]; ``zscore``
+Two normalisations: ``minmax`` scales an arm's candidate scores to [0, 1]; ``zscore``
 standardises them (mean 0, standard deviation 1), which keeps an arm whose top scores stand out
-from the rest louder than an arm whose scores are bunched; ``ceiling`` scales the dense arm as
-``minmax`` does and divides each BM25 by the highest BM25 the query allows (every query word
-matched as often as saturation permits: ``index.postings.Postings.ceiling``), so a lexical arm
-whose best candidates match only the query's common words stays quiet, however clearly it
-ranks them (without a ceiling it falls back to ``minmax``). A chunk missing from an arm gets that
+from the rest louder than an arm whose scores are bunched. A chunk missing from an arm gets that
 arm's lowest normalised score, or, with ``evidence`` > 0, a share of the way from there up to the
 best score another chunk of its document has in that arm: a document split into chunks then
 still counts what one arm found in its title chunk when the other arm finds its body.
@@ -18,8 +14,8 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Literal
 
-Normalisation = Literal["minmax", "zscore", "ceiling"]
-NORMALISATIONS: tuple[Normalisation, ...] = ("minmax", "zscore", "ceiling")
+Normalisation = Literal["minmax", "zscore"]
+NORMALISATIONS: tuple[Normalisation, ...] = ("minmax", "zscore")
 
 
 def normalise(scores: Mapping[int, float], method: Normalisation = "minmax") -> dict[int, float]:
@@ -27,8 +23,6 @@ def normalise(scores: Mapping[int, float], method: Normalisation = "minmax") -> 
     if not scores:
         return {}
     values = list(scores.values())
-    if method == "ceiling":
-        method = "minmax"
     if method == "zscore":
         # math.fsum, not statistics.pstdev: its exact fractions took 1.4 ms a search.
         mean = math.fsum(values) / len(values)
@@ -47,19 +41,13 @@ def fuse(
     method: Normalisation = "minmax",
     documents: Mapping[int, str] | None = None,
     evidence: float = 0.0,
-    ceiling: float | None = None,
 ) -> list[tuple[int, float]]:
     """Weighted sum of normalised scores, best first (ties broken by chunk id).
 
     ``documents`` maps chunk ids to their document; it is needed only when ``evidence`` > 0.
-    ``ceiling`` is the query's highest possible BM25, used by the ``ceiling`` normalisation.
     """
     dense_fill = _filler(normalise(dense, method), documents, evidence)
-    if method == "ceiling" and ceiling:
-        lexical_scores = {key: min(value / ceiling, 1.0) for key, value in lexical.items()}
-    else:
-        lexical_scores = normalise(lexical, method)
-    lexical_fill = _filler(lexical_scores, documents, evidence)
+    lexical_fill = _filler(normalise(lexical, method), documents, evidence)
     fused = {
         key: dense_weight * dense_fill(key) + lexical_weight * lexical_fill(key)
         for key in dense.keys() | lexical.keys()

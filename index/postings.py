@@ -174,30 +174,6 @@ class Postings:
                 self._add_term(total, term, bm25)
         return total
 
-    def ceiling(self, groups: Sequence[Sequence[str]], bm25: Bm25Config | None = None) -> float:
-        """The highest BM25 a chunk could reach for a query whose words have the variants in
-        ``groups`` (one group per query word; a chunk matches a word through one variant).
-
-        A term's BM25 tends to ``idf * (k1 + 1)`` as its count in a chunk grows, so a word
-        adds at most the largest of its variants' sums over their tokens. A chunk whose text
-        holds two variants of one word (two words that stem apart but both match) can pass
-        it; ``index.fusion`` caps the normalised score at 1.
-        """
-        bm25 = bm25 or Bm25Config()
-        total = 0.0
-        for group in groups:
-            total += max((self._variant_ceiling(v, bm25) for v in group), default=0.0)
-        return total
-
-    def _variant_ceiling(self, phrase: str, bm25: Bm25Config) -> float:
-        ceiling = 0.0
-        for token in _TOKEN.findall(phrase):
-            term = self.vocabulary.get(token)
-            if term is not None:
-                matching = int(self.counts.indptr[term + 1] - self.counts.indptr[term])
-                ceiling += bm25.idf_weight(len(self.rowids), matching) * (bm25.k1 + 1.0)
-        return ceiling
-
     def _add_term(self, total: npt.NDArray[np.float64], term: int, bm25: Bm25Config) -> None:
         """Add one term's BM25 in FTS5's order of operations (so its defaults give its floats)."""
         start, end = self.counts.indptr[term], self.counts.indptr[term + 1]

@@ -16,7 +16,6 @@ import numpy.typing as npt
 
 from index import vectors
 from index.allowed import AllowedCache
-from index.analyze import query_terms
 from index.ann import AllowedIds, recorded_config, search_parameters
 from index.catalog import catalog_path, connect
 from index.completion import COMPLETION_DEPTH, ServedVectors, dense_scores, lexical_scores
@@ -83,10 +82,8 @@ def fuse_arms(
     config: SearchConfig,
     dense: dict[int, float],
     lexical: dict[int, float],
-    ceiling: float | None = None,
 ) -> list[tuple[int, float]]:
-    """The hybrid ranking of ``config`` (reads chunk → document only with document evidence;
-    ``ceiling``: the query's highest possible BM25, for the ``ceiling`` normalisation)."""
+    """The hybrid ranking of ``config`` (reads chunk → document only with document evidence)."""
     evidence = config.document_evidence
     documents = chunk_documents(conn, dense.keys() | lexical.keys()) if evidence > 0 else None
     return fuse(
@@ -97,7 +94,6 @@ def fuse_arms(
         config.normalisation,
         documents,
         evidence,
-        ceiling,
     )
 
 
@@ -207,10 +203,7 @@ class Searcher:
         else:
             if self.config.completion:
                 dense, lexical = self.complete(query, dense, lexical, deep)
-            ceiling = (
-                self.lexical_ceiling(query) if self.config.normalisation == "ceiling" else None
-            )
-            ranked = fuse_arms(self.conn, self.config, dense, lexical, ceiling)
+            ranked = fuse_arms(self.conn, self.config, dense, lexical)
         hits = self._governed(ranked, top_k, include_outdated)
         self.query_log.record(query, hits, dense, self.config.governance)
         return hits
@@ -356,15 +349,6 @@ class Searcher:
         sql, params = filter_sql(self.scoped(filters))
         condition = self.visible() & Condition(sql, tuple(params))
         return lexical_arm(self.conn, match, depth, condition, share, keep)
-
-    def lexical_ceiling(self, query: str) -> float | None:
-        """The highest BM25 any chunk could score for ``query`` (None: the postings are not
-        built, and FTS5 does not say)."""
-        groups = [sorted(group) for group in query_terms(query)]
-        postings = self._postings([phrase for group in groups for phrase in group])
-        if postings is None:
-            return None
-        return postings.ceiling(groups, self.config.bm25)
 
     def _phrases(self, query: str) -> list[str]:
         """The query's phrases; with other BM25 parameters than FTS5's, their single tokens."""

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index.analyze import document_terms, query_terms
+from index.analyze import document_terms
 from index.catalog import connect, transaction
 from index.errors import PostingsUnavailableError
 from index.filters import Filters
@@ -262,42 +262,3 @@ def test_health_names_a_failed_build_only_where_the_parameters_need_it(
     assert "lexical search unavailable: building the postings" in (broken.lexical_problem() or "")
     assert broken.with_config(replace(broken.config, bm25=Bm25Config())).lexical_problem() is None
     assert searcher.lexical_memory.wait(timeout=60) and searcher.lexical_problem() is None
-
-
-@settings(
-    max_examples=40,
-    deadline=None,
-    derandomize=True,  # a chunk holding two variants of one query word may pass the ceiling
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
-@given(texts=texts, queries=queries, k1=st.sampled_from([0.6, 1.2]), b=st.sampled_from([0.3, 1.0]))
-def test_no_chunk_scores_above_the_querys_ceiling(
-    catalog: sqlite3.Connection,
-    texts: list[tuple[str, str]],
-    queries: list[str],
-    k1: float,
-    b: float,
-) -> None:
-    _fill(catalog, texts)
-    postings = Postings.build(catalog)
-    bm25 = Bm25Config(k1=k1, b=b)
-    for query in queries:
-        groups = [sorted(group) for group in query_terms(query)]
-        phrases = [phrase for group in groups for phrase in group]
-        if not phrases or not postings.supports(phrases):
-            continue
-        best = max(postings.scores(phrases, bm25), default=0.0)
-        assert best <= postings.ceiling(groups, bm25) + 1e-9, query
-
-
-def test_a_chunk_repeating_every_query_word_nears_the_ceiling(
-    catalog: sqlite3.Connection,
-) -> None:
-    texts = [(" ".join(["reiskosten declaratie"] * 200), "nl")] + [("verlof", "nl")] * 30
-    _fill(catalog, texts)
-    postings = Postings.build(catalog)
-    bm25 = Bm25Config(k1=0.6, b=0.3)
-    groups = [sorted(group) for group in query_terms("reiskosten declaratie")]
-    phrases = [phrase for group in groups for phrase in group]
-    top = max(postings.scores(phrases, bm25))
-    assert 0.95 * postings.ceiling(groups, bm25) < top <= postings.ceiling(groups, bm25)
