@@ -209,16 +209,29 @@ class Postings:
         visible chunk here, or the query has no word). 0 exactly when none of them has BM25
         for the query.
         """
-        positions = self._positions(rowids)
+        return self.coverages(words, [rowids])[0]
+
+    def coverages(self, words: QueryWords, groups: Sequence[Iterable[int]]) -> list[float | None]:
+        """``coverage`` of each group of chunks (each a document's), in one pass per word."""
+        owners: list[npt.NDArray[np.intp]] = []
+        rowids: list[npt.NDArray[np.int64]] = []
+        for index, group in enumerate(groups):
+            ids = np.fromiter(group, dtype=np.int64)
+            rowids.append(ids)
+            owners.append(np.full(len(ids), index, dtype=np.intp))
+        positions, found = self._positions(np.concatenate(rowids or [np.empty(0, np.int64)]))
+        owner = np.concatenate(owners or [np.empty(0, np.intp)])[found]
         total = sum(weight for weight, _ in words.words)
-        if len(positions) == 0 or total <= 0:
-            return None
-        held = sum(
-            weight
-            for weight, terms in words.words
-            if any(self._held(positions, term) for term in terms)
-        )
-        return held / total
+        share = np.zeros(len(groups))
+        for weight, terms in words.words:
+            held = np.zeros(len(positions), dtype=bool)
+            for term in terms:
+                held |= self._held(positions, term)
+            holds = np.zeros(len(groups), dtype=bool)
+            holds[owner[held]] = True
+            share += weight * holds
+        some = np.bincount(owner, minlength=len(groups)) > 0
+        return [s / total if ok and total > 0 else None for s, ok in zip(share, some, strict=True)]
 
     def _holding(self, terms: Sequence[int]) -> int:
         """How many chunks hold at least one of ``terms``."""
@@ -233,21 +246,26 @@ class Postings:
         column: npt.NDArray[np.int32 | np.int64] = self.counts.indices[start:end]
         return column
 
-    def _positions(self, rowids: Iterable[int]) -> npt.NDArray[np.intp]:
-        """The positions of those of ``rowids`` that are visible chunks here, ascending."""
-        wanted = np.unique(np.fromiter(rowids, dtype=np.int64))
-        at = np.searchsorted(self.rowids, wanted)
+    def _positions(
+        self, rowids: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+        """The positions of those of ``rowids`` that are visible chunks here, and which of
+        ``rowids`` they are."""
+        at = np.searchsorted(self.rowids, rowids)
         inside = at < len(self.rowids)
         at = np.where(inside, at, 0)
-        found = inside & (self.rowids[at] == wanted) & self.visible[at]
+        found = inside & (self.rowids[at] == rowids) & self.visible[at]
         positions: npt.NDArray[np.intp] = at[found]
-        return positions
+        return positions, found
 
-    def _held(self, positions: npt.NDArray[np.intp], term: int) -> bool:
-        """Whether a chunk at ``positions`` holds ``term``."""
+    def _held(self, positions: npt.NDArray[np.intp], term: int) -> npt.NDArray[np.bool_]:
+        """Per position, whether its chunk holds ``term``."""
         column = self._column(term)
+        if len(column) == 0:
+            return np.zeros(len(positions), dtype=bool)
         at = np.minimum(np.searchsorted(column, positions), len(column) - 1)
-        return len(column) > 0 and bool(np.any(column[at] == positions))
+        held: npt.NDArray[np.bool_] = column[at] == positions
+        return held
 
     def _add_term(self, total: npt.NDArray[np.float64], term: int, bm25: Bm25Config) -> None:
         """Add one term's BM25 in FTS5's order of operations (so its defaults give its floats)."""

@@ -60,25 +60,30 @@ MIN_HEADROOM = 20
 class SearchConfig:
     """Ranking settings: fusion weights and how many candidates each arm contributes.
 
-    The defaults were tuned on the tune-on splits only (EVAL.md, "Score completion" and "BM25
-    parameters"). ``completion`` scores every candidate in both arms before fusing
-    (``index.completion``); off, a chunk one arm did not return gets that arm's lowest score.
-    ``bm25`` other than FTS5's parameters (the default ``TUNED_BM25`` among them) is scored from
-    the in-memory postings only (a search waits for them), and reads a query word FTS5 splits
-    into several tokens (``snake_case``) as those tokens, not as a phrase.
+    The defaults were tuned on the tune-on splits only (EVAL.md, "Session 15", "Score
+    completion" and "BM25 parameters"). ``lexical_coverage`` and ``document_coverage`` quiet
+    the lexical arm where it matches only part of a question: the lexical weight is scaled by
+    the share of the query's idf its best candidate holds (``Searcher.lexical_coverage``), and
+    a chunk's BM25 by the share its whole document holds (``Searcher.covered``).
+    ``completion`` scores every candidate in both arms before fusing (``index.completion``);
+    off, a chunk one arm did not return gets that arm's lowest score. ``bm25`` other than
+    FTS5's parameters (the default ``TUNED_BM25`` among them) is scored from the in-memory
+    postings only (a search waits for them), and reads a query word FTS5 splits into several
+    tokens (``snake_case``) as those tokens, not as a phrase. The coverages need the postings:
+    at FTS5's parameters, before they are built, the lexical arm is taken as it is.
     """
 
-    dense_weight: float = 0.75
-    lexical_weight: float = 0.25
+    dense_weight: float = 0.7
+    lexical_weight: float = 0.3
     candidates: int = 150
     completion: bool = True
     # How far a chunk missing from one arm is lifted toward its document's best chunk there.
     document_evidence: float = 0.0
     normalisation: Normalisation = "zscore"
     # Scale the lexical weight by the share of the query's idf its best candidate matches.
-    lexical_coverage: bool = False
+    lexical_coverage: bool = True
     # Weigh each chunk's BM25 by the share of the query's idf its whole document holds.
-    document_coverage: bool = False
+    document_coverage: bool = True
     bm25: Bm25Config = TUNED_BM25
     governance: GovernanceConfig = field(default_factory=GovernanceConfig)
 
@@ -388,10 +393,8 @@ class Searcher:
             return dict(lexical)
         postings, words = weighed
         documents = chunk_documents(self.conn, lexical.keys())
-        shares = {
-            doc: postings.coverage(words, rowids)
-            for doc, rowids in document_chunks(self.conn, set(documents.values())).items()
-        }
+        members = document_chunks(self.conn, set(documents.values()))
+        shares = dict(zip(members, postings.coverages(words, list(members.values())), strict=True))
         return {
             rowid: score * (shares.get(documents.get(rowid, "")) or 0.0)
             for rowid, score in lexical.items()

@@ -130,8 +130,9 @@ def test_searches_answer_the_same_from_postings_and_from_fts5(
 ) -> None:
     """The sample questions over the ingested share, with and without the postings, at FTS5's
     own BM25 parameters: the filters reach the postings as the dense arm's row id bitmap,
-    FTS5 as SQL."""
-    searcher = searcher.with_config(replace(searcher.config, bm25=Bm25Config()))
+    FTS5 as SQL. The coverages are weighed from the postings only, so they are off here."""
+    fts5 = replace(searcher.config, bm25=Bm25Config(), lexical_coverage=False)
+    searcher = searcher.with_config(replace(fts5, document_coverage=False))
     fts_only = Searcher(
         searcher.home, searcher.encoder, searcher.manifest, searcher.index,
         searcher.config, LexicalMemory.off(),
@@ -324,6 +325,9 @@ def test_a_document_covers_what_its_chunks_hold_between_them(catalog: sqlite3.Co
     assert postings.coverage(words, [1]) == pytest.approx(0.5)
     assert postings.coverage(words, [1, 2]) == pytest.approx(1.0)
     assert postings.coverage(words, [2, 99]) == pytest.approx(0.5)
+    groups = [[1], [1, 2], [], [99], [3, 2]]
+    assert postings.coverages(words, groups) == [postings.coverage(words, g) for g in groups]
+    assert postings.coverages(words, groups)[2:4] == [None, None]
 
 
 def test_a_word_weighs_the_chunks_that_hold_any_of_its_variants(
@@ -337,3 +341,21 @@ def test_a_word_weighs_the_chunks_that_hold_any_of_its_variants(
     invoice, deadline = bm25.idf_weight(10, 2), bm25.idf_weight(10, 1)
     assert [weight for weight, _ in words.words] == pytest.approx([invoice, deadline])
     assert postings.coverage(words, [1]) == pytest.approx(postings.coverage(words, [2]) or -1)
+
+
+def test_without_postings_a_hybrid_search_fuses_the_lexical_arm_as_it_is(
+    searcher: Searcher,
+) -> None:
+    """The coverages are weighed from the postings; FTS5 alone (``WEGWIJS_LEXICAL_MEMORY``
+    off, FTS5's parameters) answers as if they were off."""
+    config = replace(searcher.config, bm25=Bm25Config())
+    assert config.lexical_coverage and config.document_coverage
+    plain = replace(config, lexical_coverage=False, document_coverage=False)
+    fts_only = Searcher(
+        searcher.home, searcher.encoder, searcher.manifest, searcher.index,
+        config, LexicalMemory.off(),
+    )  # fmt: skip
+    question = "How many days of paid holiday does a full-time employee get?"
+    found = [hit.chunk_id for hit in fts_only.search(question, 10)]
+    assert found == [hit.chunk_id for hit in fts_only.with_config(plain).search(question, 10)]
+    assert found
