@@ -128,6 +128,12 @@ def _apply(config: EvalConfig, key: str, value: str, spec: str) -> EvalConfig:
     if part == "search" and key == "completion":
         flag = _flag(key, value, spec)
         return replace(config, search=replace(config.search, completion=flag))
+    if part == "search" and key == "lexical_coverage":
+        flag = _flag(key, value, spec)
+        return replace(config, search=replace(config.search, lexical_coverage=flag))
+    if part == "search" and key == "document_coverage":
+        flag = _flag(key, value, spec)
+        return replace(config, search=replace(config.search, document_coverage=flag))
     if part == "search":
         search = replace(config.search, **{key: _number(config.search, key, value, spec)})
         return replace(config, search=search)

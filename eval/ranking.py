@@ -37,12 +37,14 @@ def rank_chunks(
     lexical: Mapping[int, float],
     documents: Mapping[int, str] | None = None,
     completed: Arms | None = None,
+    coverage: float = 1.0,
 ) -> Ranked:
     """Chunks in ranked order for ``config``, given both arms at any depth ≥ its candidates.
 
     ``documents`` (chunk id → document) is needed when the config uses document evidence;
     ``completed`` (both arms' scores for every chunk of either arm, ``Searcher.complete``) when
-    it uses score completion.
+    it uses score completion; ``coverage`` (``Searcher.lexical_coverage``) when it scales
+    the lexical weight by it.
     """
     depth = config.search.candidates
     if config.ranking == "dense":
@@ -60,7 +62,7 @@ def rank_chunks(
         dense,
         lexical,
         config.search.dense_weight,
-        config.search.lexical_weight,
+        config.search.lexical_weight * (coverage if config.search.lexical_coverage else 1.0),
         config.search.normalisation,
         documents,
         config.search.document_evidence,

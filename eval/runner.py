@@ -102,7 +102,7 @@ class _Lexical:
         completed, completion_ms = _completed(self.searcher, text, arms, deep, use_completion)
         ranked = []
         for config in self.configs:
-            documents, own_ms = _rank_query(self.searcher, config, arms, doc_key, completed)
+            documents, own_ms = _rank_query(self.searcher, config, text, arms, doc_key, completed)
             with_dense, with_lexical = arms_needed(config)
             arms_ms = dense[1] * with_dense + lexical_ms * with_lexical
             arms_ms += completion_ms * uses_completion(config)
@@ -123,6 +123,7 @@ def to_documents(hits: Sequence[Hit], doc_key: DocKey, depth: int = RUN_DEPTH) -
 def _rank_query(
     searcher: Searcher,
     config: EvalConfig,
+    text: str,
     arms: tuple[dict[int, float], dict[int, float]],
     doc_key: DocKey,
     completed: Arms | None,
@@ -132,7 +133,12 @@ def _rank_query(
     documents = None
     if config.search.document_evidence > 0:
         documents = chunk_documents(searcher.conn, dense.keys() | lexical.keys())
-    ranked = rank_chunks(config, dense, lexical, documents, completed)
+    if config.ranking == "hybrid" and config.search.document_coverage:
+        lexical, completed = _covered(searcher, text, lexical, completed)
+    coverage = 1.0
+    if config.ranking == "hybrid" and config.search.lexical_coverage:
+        coverage = searcher.lexical_coverage(text, lexical)
+    ranked = rank_chunks(config, dense, lexical, documents, completed, coverage)
     hits = load_hits(searcher.conn, ranked[:TOP_K])
     elapsed_ms = (time.perf_counter() - started) * 1000
     hits += load_hits(searcher.conn, ranked[TOP_K:])
@@ -145,6 +151,15 @@ def _timed(arm: Arm, query: str, depth: int, wanted: bool) -> tuple[dict[int, fl
     started = time.perf_counter()
     scores = arm(query, depth, Filters())
     return scores, (time.perf_counter() - started) * 1000
+
+
+def _covered(
+    searcher: Searcher, text: str, lexical: dict[int, float], completed: Arms | None
+) -> tuple[dict[int, float], Arms | None]:
+    """The lexical arm, completed or not, with each BM25 times its document's coverage."""
+    if completed is not None:
+        completed = (completed[0], searcher.covered(text, completed[1]))
+    return searcher.covered(text, lexical), completed
 
 
 def _lexical(

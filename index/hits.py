@@ -70,6 +70,21 @@ def load_hits(conn: sqlite3.Connection, ranked: Sequence[tuple[int, float]]) -> 
     return hits
 
 
+def document_chunks(conn: sqlite3.Connection, doc_ids: Collection[str]) -> dict[str, list[int]]:
+    """The chunk row ids of each document (retired ones too: the caller's index says which
+    it serves)."""
+    if not doc_ids:
+        return {}
+    ids = list(doc_ids)
+    marks = ",".join("?" * len(ids))
+    chunks: dict[str, list[int]] = {}
+    for rowid, doc_id in conn.execute(
+        f"SELECT chunk_rowid, doc_id FROM chunks WHERE doc_id IN ({marks})", ids
+    ):
+        chunks.setdefault(str(doc_id), []).append(int(rowid))
+    return chunks
+
+
 def chunk_documents(conn: sqlite3.Connection, rowids: Collection[int]) -> dict[int, str]:
     """The document of each chunk row id (ids no longer in the catalog are left out)."""
     if not rowids:

@@ -84,6 +84,14 @@ class Bm25Config:
         return idf if idf > 0 else MIN_IDF
 
 
+@dataclass(frozen=True)
+class QueryWords:
+    """A query's words as ``Postings.coverage`` weighs them: per word, its idf and the term
+    ids of its variants' tokens that the postings hold."""
+
+    words: tuple[tuple[float, tuple[int, ...]], ...]
+
+
 @dataclass(frozen=True, eq=False)
 class Postings:
     """Every chunk's term counts, scored as FTS5's ``bm25()`` scores them.
@@ -173,6 +181,91 @@ class Postings:
             if term is not None:
                 self._add_term(total, term, bm25)
         return total
+
+    def query_words(
+        self, groups: Sequence[Sequence[str]], bm25: Bm25Config | None = None
+    ) -> QueryWords:
+        """What ``coverage`` weighs a query by, whose words have the variants in ``groups``
+        (one group per word: the word, its stems, ``query_terms``).
+
+        A word weighs the idf of the chunks that hold any of its variants' tokens, which is
+        how BM25 matches it (a word and its stem may be separate terms with their own
+        counts). A word no chunk holds (an English word over Dutch documents) weighs the idf
+        of a term in none: for coverage it is missed, not nothing.
+        """
+        bm25 = bm25 or Bm25Config()
+        words: list[tuple[float, tuple[int, ...]]] = []
+        for group in groups:
+            terms = {
+                self.vocabulary.get(token) for phrase in group for token in _TOKEN.findall(phrase)
+            }
+            known = tuple(sorted(term for term in terms if term is not None))
+            words.append((bm25.idf_weight(len(self.rowids), self._holding(known)), known))
+        return QueryWords(tuple(words))
+
+    def coverage(self, words: QueryWords, rowids: Iterable[int]) -> float | None:
+        """The share of the query's idf (``query_words``) that the chunks ``rowids`` hold
+        between them: one chunk, or every chunk of a document (None: none of ``rowids`` is a
+        visible chunk here, or the query has no word). 0 exactly when none of them has BM25
+        for the query.
+        """
+        return self.coverages(words, [rowids])[0]
+
+    def coverages(self, words: QueryWords, groups: Sequence[Iterable[int]]) -> list[float | None]:
+        """``coverage`` of each group of chunks (each a document's), in one pass per word."""
+        owners: list[npt.NDArray[np.intp]] = []
+        rowids: list[npt.NDArray[np.int64]] = []
+        for index, group in enumerate(groups):
+            ids = np.fromiter(group, dtype=np.int64)
+            rowids.append(ids)
+            owners.append(np.full(len(ids), index, dtype=np.intp))
+        positions, found = self._positions(np.concatenate(rowids or [np.empty(0, np.int64)]))
+        owner = np.concatenate(owners or [np.empty(0, np.intp)])[found]
+        total = sum(weight for weight, _ in words.words)
+        share = np.zeros(len(groups))
+        for weight, terms in words.words:
+            held = np.zeros(len(positions), dtype=bool)
+            for term in terms:
+                held |= self._held(positions, term)
+            holds = np.zeros(len(groups), dtype=bool)
+            holds[owner[held]] = True
+            share += weight * holds
+        some = np.bincount(owner, minlength=len(groups)) > 0
+        return [s / total if ok and total > 0 else None for s, ok in zip(share, some, strict=True)]
+
+    def _holding(self, terms: Sequence[int]) -> int:
+        """How many chunks hold at least one of ``terms``."""
+        columns = [self._column(term) for term in terms]
+        if len(columns) == 1:
+            return len(columns[0])
+        return len(np.unique(np.concatenate(columns))) if columns else 0
+
+    def _column(self, term: int) -> npt.NDArray[np.int32 | np.int64]:
+        """The positions of the chunks that hold ``term``, ascending."""
+        start, end = self.counts.indptr[term], self.counts.indptr[term + 1]
+        column: npt.NDArray[np.int32 | np.int64] = self.counts.indices[start:end]
+        return column
+
+    def _positions(
+        self, rowids: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+        """The positions of those of ``rowids`` that are visible chunks here, and which of
+        ``rowids`` they are."""
+        at = np.searchsorted(self.rowids, rowids)
+        inside = at < len(self.rowids)
+        at = np.where(inside, at, 0)
+        found = inside & (self.rowids[at] == rowids) & self.visible[at]
+        positions: npt.NDArray[np.intp] = at[found]
+        return positions, found
+
+    def _held(self, positions: npt.NDArray[np.intp], term: int) -> npt.NDArray[np.bool_]:
+        """Per position, whether its chunk holds ``term``."""
+        column = self._column(term)
+        if len(column) == 0:
+            return np.zeros(len(positions), dtype=bool)
+        at = np.minimum(np.searchsorted(column, positions), len(column) - 1)
+        held: npt.NDArray[np.bool_] = column[at] == positions
+        return held
 
     def _add_term(self, total: npt.NDArray[np.float64], term: int, bm25: Bm25Config) -> None:
         """Add one term's BM25 in FTS5's order of operations (so its defaults give its floats)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import sqlite3
 import threading
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,6 +17,7 @@ import numpy.typing as npt
 
 from index import vectors
 from index.allowed import AllowedCache
+from index.analyze import query_terms
 from index.ann import AllowedIds, recorded_config, search_parameters
 from index.catalog import catalog_path, connect
 from index.completion import COMPLETION_DEPTH, ServedVectors, dense_scores, lexical_scores
@@ -26,7 +28,7 @@ from index.fusion import Normalisation, fuse
 from index.governance.config import GovernanceConfig
 from index.governance.query_log import QueryLog
 from index.governance.ranking import govern_hits
-from index.hits import chunk_documents, load_hits
+from index.hits import chunk_documents, document_chunks, load_hits
 from index.lexical import (
     Condition,
     DeepScores,
@@ -37,7 +39,7 @@ from index.lexical import (
 )
 from index.lexical_memory import LexicalMemory
 from index.models import Hit, Manifest
-from index.postings import Bm25Config, Postings, postings_arm
+from index.postings import Bm25Config, Postings, QueryWords, postings_arm
 from index.readers import Principal
 from index.retired import visible_sql
 from index.threads import use_search_threads
@@ -58,21 +60,30 @@ MIN_HEADROOM = 20
 class SearchConfig:
     """Ranking settings: fusion weights and how many candidates each arm contributes.
 
-    The defaults were tuned on the tune-on splits only (EVAL.md, "Score completion" and "BM25
-    parameters"). ``completion`` scores every candidate in both arms before fusing
-    (``index.completion``); off, a chunk one arm did not return gets that arm's lowest score.
-    ``bm25`` other than FTS5's parameters (the default ``TUNED_BM25`` among them) is scored from
-    the in-memory postings only (a search waits for them), and reads a query word FTS5 splits
-    into several tokens (``snake_case``) as those tokens, not as a phrase.
+    The defaults were tuned on the tune-on splits only (EVAL.md, "Session 15", "Score
+    completion" and "BM25 parameters"). ``lexical_coverage`` and ``document_coverage`` quiet
+    the lexical arm where it matches only part of a question: the lexical weight is scaled by
+    the share of the query's idf its best candidate holds (``Searcher.lexical_coverage``), and
+    a chunk's BM25 by the share its whole document holds (``Searcher.covered``).
+    ``completion`` scores every candidate in both arms before fusing (``index.completion``);
+    off, a chunk one arm did not return gets that arm's lowest score. ``bm25`` other than
+    FTS5's parameters (the default ``TUNED_BM25`` among them) is scored from the in-memory
+    postings only (a search waits for them), and reads a query word FTS5 splits into several
+    tokens (``snake_case``) as those tokens, not as a phrase. The coverages need the postings:
+    at FTS5's parameters, before they are built, the lexical arm is taken as it is.
     """
 
-    dense_weight: float = 0.75
-    lexical_weight: float = 0.25
+    dense_weight: float = 0.7
+    lexical_weight: float = 0.3
     candidates: int = 150
     completion: bool = True
     # How far a chunk missing from one arm is lifted toward its document's best chunk there.
     document_evidence: float = 0.0
     normalisation: Normalisation = "zscore"
+    # Scale the lexical weight by the share of the query's idf its best candidate matches.
+    lexical_coverage: bool = True
+    # Weigh each chunk's BM25 by the share of the query's idf its whole document holds.
+    document_coverage: bool = True
     bm25: Bm25Config = TUNED_BM25
     governance: GovernanceConfig = field(default_factory=GovernanceConfig)
 
@@ -82,15 +93,17 @@ def fuse_arms(
     config: SearchConfig,
     dense: dict[int, float],
     lexical: dict[int, float],
+    coverage: float = 1.0,
 ) -> list[tuple[int, float]]:
-    """The hybrid ranking of ``config`` (reads chunk → document only with document evidence)."""
+    """The hybrid ranking of ``config`` (reads chunk → document only with document evidence;
+    ``coverage``: the factor of the lexical weight, 1 unless ``config.lexical_coverage``)."""
     evidence = config.document_evidence
     documents = chunk_documents(conn, dense.keys() | lexical.keys()) if evidence > 0 else None
     return fuse(
         dense,
         lexical,
         config.dense_weight,
-        config.lexical_weight,
+        config.lexical_weight * coverage,
         config.normalisation,
         documents,
         evidence,
@@ -203,7 +216,12 @@ class Searcher:
         else:
             if self.config.completion:
                 dense, lexical = self.complete(query, dense, lexical, deep)
-            ranked = fuse_arms(self.conn, self.config, dense, lexical)
+            if self.config.document_coverage:
+                lexical = self.covered(query, lexical)
+            coverage = (
+                self.lexical_coverage(query, lexical) if self.config.lexical_coverage else 1.0
+            )
+            ranked = fuse_arms(self.conn, self.config, dense, lexical, coverage)
         hits = self._governed(ranked, top_k, include_outdated)
         self.query_log.record(query, hits, dense, self.config.governance)
         return hits
@@ -349,6 +367,46 @@ class Searcher:
         sql, params = filter_sql(self.scoped(filters))
         condition = self.visible() & Condition(sql, tuple(params))
         return lexical_arm(self.conn, match, depth, condition, share, keep)
+
+    def lexical_coverage(self, query: str, lexical: Mapping[int, float]) -> float:
+        """The share of ``query``'s idf that the best of the ``lexical`` candidates matches:
+        how much of the question the lexical arm found at best (1: no candidate, or no
+        postings to tell)."""
+        weighed = self._query_words(query)
+        if weighed is None or not lexical:
+            return 1.0
+        best = min(lexical, key=lambda rowid: (-lexical[rowid], rowid))
+        share = weighed[0].coverage(weighed[1], [best])
+        return 1.0 if share is None else share
+
+    def covered(self, query: str, lexical: Mapping[int, float]) -> dict[int, float]:
+        """``lexical`` with each chunk's BM25 times its document's coverage of ``query``.
+
+        A passage matching most of a question can sit in a document about something else: a
+        question naming a company matches the other companies' filings on all its other
+        words, and their passages rarely repeat the name. The share of the query's idf the
+        whole document holds (``Postings.coverage``) keeps those below the passages of the
+        document that holds every word somewhere.
+        """
+        weighed = self._query_words(query)
+        if weighed is None or not lexical:
+            return dict(lexical)
+        postings, words = weighed
+        documents = chunk_documents(self.conn, lexical.keys())
+        members = document_chunks(self.conn, set(documents.values()))
+        shares = dict(zip(members, postings.coverages(words, list(members.values())), strict=True))
+        return {
+            rowid: score * (shares.get(documents.get(rowid, "")) or 0.0)
+            for rowid, score in lexical.items()
+        }
+
+    def _query_words(self, query: str) -> tuple[Postings, QueryWords] | None:
+        """The postings and ``query``'s words weighed for coverage (None: no postings)."""
+        groups = [sorted(group) for group in query_terms(query)]
+        postings = self._postings(Postings.tokens([p for group in groups for p in group]))
+        return (
+            None if postings is None else (postings, postings.query_words(groups, self.config.bm25))
+        )
 
     def _phrases(self, query: str) -> list[str]:
         """The query's phrases; with other BM25 parameters than FTS5's, their single tokens."""

@@ -112,13 +112,15 @@ def search_config(settings: Settings) -> SearchConfig:
 
 
 def ranking_config(settings: Settings) -> SearchConfig:
-    """The fusion settings (weights, candidates, completion, normalisation) and the lexical
-    arm's BM25 parameters, nothing logged."""
+    """The fusion settings (weights, candidates, completion, normalisation, coverage) and the
+    lexical arm's BM25 parameters, nothing logged."""
     return SearchConfig(
         dense_weight=settings.dense_weight,
         lexical_weight=settings.lexical_weight,
         candidates=settings.fusion_candidates,
         completion=settings.fusion_completion,
         normalisation=settings.fusion_normalisation,
+        lexical_coverage=settings.fusion_lexical_coverage,
+        document_coverage=settings.fusion_document_coverage,
         bm25=settings.bm25,
     )

@@ -72,7 +72,17 @@ class Settings(BaseSettings):
         "which has only its own (WEGWIJS_BM25_K1=1.2, WEGWIJS_BM25_B=0.75, WEGWIJS_BM25_IDF=fts5).",
     )
     fusion_normalisation: Normalisation = Field(
-        "zscore", description="How each arm's scores are normalised before fusion."
+        _SEARCH.normalisation, description="How each arm's scores are normalised before fusion."
+    )
+    fusion_lexical_coverage: bool = Field(
+        _SEARCH.lexical_coverage,
+        description="Scale the lexical weight by the share of the query's idf (its rare words "
+        "weigh most) that the best lexical candidate holds.",
+    )
+    fusion_document_coverage: bool = Field(
+        _SEARCH.document_coverage,
+        description="Weigh each chunk's BM25 by the share of the query's idf its whole document "
+        "holds.",
     )
     bm25_k1: float = Field(
         _SEARCH.bm25.k1, ge=0, description="BM25 k1 of the lexical arm (FTS5's own: 1.2)."

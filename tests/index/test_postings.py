@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index.analyze import document_terms
+from index.analyze import document_terms, query_terms
 from index.catalog import connect, transaction
 from index.errors import PostingsUnavailableError
 from index.filters import Filters
@@ -130,8 +130,9 @@ def test_searches_answer_the_same_from_postings_and_from_fts5(
 ) -> None:
     """The sample questions over the ingested share, with and without the postings, at FTS5's
     own BM25 parameters: the filters reach the postings as the dense arm's row id bitmap,
-    FTS5 as SQL."""
-    searcher = searcher.with_config(replace(searcher.config, bm25=Bm25Config()))
+    FTS5 as SQL. The coverages are weighed from the postings only, so they are off here."""
+    fts5 = replace(searcher.config, bm25=Bm25Config(), lexical_coverage=False)
+    searcher = searcher.with_config(replace(fts5, document_coverage=False))
     fts_only = Searcher(
         searcher.home, searcher.encoder, searcher.manifest, searcher.index,
         searcher.config, LexicalMemory.off(),
@@ -262,3 +263,99 @@ def test_health_names_a_failed_build_only_where_the_parameters_need_it(
     assert "lexical search unavailable: building the postings" in (broken.lexical_problem() or "")
     assert broken.with_config(replace(broken.config, bm25=Bm25Config())).lexical_problem() is None
     assert searcher.lexical_memory.wait(timeout=60) and searcher.lexical_problem() is None
+
+
+def _groups(query: str) -> list[list[str]]:
+    return [sorted(group) for group in query_terms(query)]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(texts=texts, queries=queries)
+def test_a_chunk_covers_part_of_the_query_exactly_when_it_scores_for_it(
+    catalog: sqlite3.Connection, texts: list[tuple[str, str]], queries: list[str]
+) -> None:
+    _fill(catalog, texts)
+    postings = Postings.build(catalog)
+    bm25 = Bm25Config(k1=0.6, b=0.3)
+    for query in queries:
+        groups = _groups(query)
+        phrases = Postings.tokens([phrase for group in groups for phrase in group])
+        if not phrases:
+            continue
+        scores = postings.scores(phrases, bm25)
+        words = postings.query_words(groups, bm25)
+        for rowid, score in zip(postings.rowids.tolist(), scores, strict=True):
+            coverage = postings.coverage(words, [rowid])
+            assert coverage is not None and 0.0 <= coverage <= 1.0 + 1e-9, query
+            assert (coverage > 0) == (score > 0), (query, rowid)
+
+
+def test_coverage_is_the_share_of_the_querys_idf_a_chunk_holds(
+    catalog: sqlite3.Connection,
+) -> None:
+    texts = [("invoice deadline", "en"), ("invoices", "en")] + [("holiday", "en")] * 8
+    _fill(catalog, texts)
+    postings = Postings.build(catalog)
+    bm25 = Bm25Config(k1=0.6, b=0.3)
+    both = postings.query_words(_groups("invoice deadline"), bm25)
+    assert postings.coverage(both, [1]) == pytest.approx(1.0)
+    invoice, deadline = bm25.idf_weight(10, 2), bm25.idf_weight(10, 1)
+    assert postings.coverage(both, [2]) == pytest.approx(invoice / (invoice + deadline))
+    assert postings.coverage(both, [3]) == 0.0
+    assert postings.coverage(both, [99]) is None
+
+
+def test_a_query_word_no_chunk_holds_counts_as_missed(catalog: sqlite3.Connection) -> None:
+    _fill(catalog, [("holiday days", "en")] + [("vakantiedagen verlof", "nl")] * 9)
+    postings = Postings.build(catalog)
+    bm25 = Bm25Config(k1=0.6, b=0.3)
+    coverage = postings.coverage(postings.query_words(_groups("paid holiday days"), bm25), [1])
+    unseen = bm25.idf_weight(10, 0)
+    assert coverage == pytest.approx(
+        2 * bm25.idf_weight(10, 1) / (2 * bm25.idf_weight(10, 1) + unseen)
+    )
+
+
+def test_a_document_covers_what_its_chunks_hold_between_them(catalog: sqlite3.Connection) -> None:
+    _fill(catalog, [("invoice", "en"), ("deadline", "en")] + [("holiday", "en")] * 8)
+    postings = Postings.build(catalog)
+    words = postings.query_words(_groups("invoice deadline"), Bm25Config(k1=0.6, b=0.3))
+    assert postings.coverage(words, [1]) == pytest.approx(0.5)
+    assert postings.coverage(words, [1, 2]) == pytest.approx(1.0)
+    assert postings.coverage(words, [2, 99]) == pytest.approx(0.5)
+    groups = [[1], [1, 2], [], [99], [3, 2]]
+    assert postings.coverages(words, groups) == [postings.coverage(words, g) for g in groups]
+    assert postings.coverages(words, groups)[2:4] == [None, None]
+
+
+def test_a_word_weighs_the_chunks_that_hold_any_of_its_variants(
+    catalog: sqlite3.Connection,
+) -> None:
+    # Dutch analysis keeps 'invoice' whole, English stems it: one word, two terms.
+    _fill(catalog, [("invoice", "nl"), ("invoices", "en"), ("deadline", "en")] + [("x", "en")] * 7)
+    postings = Postings.build(catalog)
+    bm25 = Bm25Config(k1=0.6, b=0.3)
+    words = postings.query_words(_groups("invoice deadline"), bm25)
+    invoice, deadline = bm25.idf_weight(10, 2), bm25.idf_weight(10, 1)
+    assert [weight for weight, _ in words.words] == pytest.approx([invoice, deadline])
+    assert postings.coverage(words, [1]) == pytest.approx(postings.coverage(words, [2]) or -1)
+
+
+def test_without_postings_a_hybrid_search_fuses_the_lexical_arm_as_it_is(
+    searcher: Searcher,
+) -> None:
+    """The coverages are weighed from the postings; FTS5 alone (``WEGWIJS_LEXICAL_MEMORY``
+    off, FTS5's parameters) answers as if they were off."""
+    config = replace(searcher.config, bm25=Bm25Config())
+    assert config.lexical_coverage and config.document_coverage
+    plain = replace(config, lexical_coverage=False, document_coverage=False)
+    fts_only = Searcher(
+        searcher.home, searcher.encoder, searcher.manifest, searcher.index,
+        config, LexicalMemory.off(),
+    )  # fmt: skip
+    question = "How many days of paid holiday does a full-time employee get?"
+    found = [hit.chunk_id for hit in fts_only.search(question, 10)]
+    assert found == [hit.chunk_id for hit in fts_only.with_config(plain).search(question, 10)]
+    assert found

@@ -6,7 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from index.analyze import query_terms
 from index.filters import Filters
+from index.hits import chunk_documents
+from index.postings import Postings
 from index.search import Searcher
 
 
@@ -65,3 +68,45 @@ def test_owner_language_and_date_filters(searcher: Searcher) -> None:
     assert fresh and all(datetime.fromisoformat(hit.modified_at) >= recent for hit in fresh)
     nothing = searcher.search("beleid", top_k=50, filters=Filters(root="no-such-root"))
     assert nothing == []
+
+
+def test_lexical_coverage_is_how_much_of_the_question_the_best_lexical_chunk_holds(
+    searcher: Searcher,
+) -> None:
+    query = "declaratie reiskosten"
+    assert searcher.lexical_coverage(query, searcher.lexical(query, 20, Filters())) == 1.0
+    # An English question over the Dutch holiday scheme: its best lexical chunks hold a word
+    # or two of it, and the rest of the question weighs more.
+    english = "How many days of paid holiday does a full-time employee get?"
+    share = searcher.lexical_coverage(english, searcher.lexical(english, 20, Filters()))
+    assert 0.0 < share < 0.5
+    assert searcher.lexical_coverage(english, {}) == 1.0
+
+
+def test_document_coverage_lowers_exactly_the_chunks_whose_document_lacks_a_word(
+    searcher: Searcher,
+) -> None:
+    query = "declaratie reiskosten thuiswerken"
+    lexical = searcher.lexical(query, 200, Filters())
+    covered = searcher.covered(query, lexical)
+    assert covered.keys() == lexical.keys()
+    assert all(0.0 < covered[rowid] <= score for rowid, score in lexical.items())
+    # The documents that hold every query word (a stem or a compound part is a word of its
+    # own), asked of FTS5 rather than of the postings.
+    holding = [_documents_matching(searcher, sorted(group)) for group in query_terms(query)]
+    complete = set.intersection(*holding)
+    documents = chunk_documents(searcher.conn, lexical.keys())
+    kept = {rowid for rowid in lexical if covered[rowid] == pytest.approx(lexical[rowid])}
+    assert kept == {rowid for rowid in lexical if documents[rowid] in complete}
+    assert kept and kept != lexical.keys()
+
+
+def _documents_matching(searcher: Searcher, variants: list[str]) -> set[str]:
+    """The documents with a chunk whose full-text terms hold one of ``variants``' tokens."""
+    match = " OR ".join(f'"{token}"' for token in Postings.tokens(variants))
+    rows = searcher.conn.execute(
+        "SELECT DISTINCT c.doc_id FROM chunks_fts JOIN chunks c ON c.chunk_rowid = chunks_fts.rowid"
+        " WHERE chunks_fts MATCH ?",
+        (match,),
+    )
+    return {str(row[0]) for row in rows}
