@@ -141,11 +141,14 @@ def check(world: World, principal: Principal, query: str, allowed_docs: set[str]
     lexical = top(world.lexical[query], allowed, len(allowed))
     if config.completion:  # every allowed chunk is a dense candidate; no match scores 0
         lexical = {chunk: lexical.get(chunk, 0.0) for chunk in allowed}
+    if config.document_coverage:  # a readable document is readable whole
+        lexical = world.searcher.covered(query, lexical)
+    share = world.searcher.lexical_coverage(query, lexical) if config.lexical_coverage else 1.0
     fused = fuse(
         top(world.dense[query], allowed, len(allowed)),
         lexical,
         config.dense_weight,
-        config.lexical_weight,
+        config.lexical_weight * share,
         config.normalisation,
     )
     candidates = load_hits(world.searcher.conn, fused[:15])
