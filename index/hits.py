@@ -70,19 +70,18 @@ def load_hits(conn: sqlite3.Connection, ranked: Sequence[tuple[int, float]]) -> 
     return hits
 
 
-def document_chunks(conn: sqlite3.Connection, doc_ids: Collection[str]) -> dict[str, list[int]]:
-    """The chunk row ids of each document (retired ones too: the caller's index says which
-    it serves)."""
-    if not doc_ids:
-        return {}
-    ids = list(doc_ids)
+def sibling_chunks(conn: sqlite3.Connection, rowids: Collection[int]) -> list[tuple[int, str]]:
+    """Every chunk of the documents of the chunks ``rowids``, as (row id, document) pairs
+    (retired ones too: the caller's index says which it serves)."""
+    if not rowids:
+        return []
+    ids = list(rowids)
     marks = ",".join("?" * len(ids))
-    chunks: dict[str, list[int]] = {}
-    for rowid, doc_id in conn.execute(
-        f"SELECT chunk_rowid, doc_id FROM chunks WHERE doc_id IN ({marks})", ids
-    ):
-        chunks.setdefault(str(doc_id), []).append(int(rowid))
-    return chunks
+    sql = (
+        "SELECT chunk_rowid, doc_id FROM chunks WHERE doc_id IN "
+        f"(SELECT doc_id FROM chunks WHERE chunk_rowid IN ({marks}))"
+    )
+    return [(int(rowid), str(doc)) for rowid, doc in conn.execute(sql, ids)]
 
 
 def chunk_documents(conn: sqlite3.Connection, rowids: Collection[int]) -> dict[int, str]:

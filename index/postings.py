@@ -209,29 +209,33 @@ class Postings:
         visible chunk here, or the query has no word). 0 exactly when none of them has BM25
         for the query.
         """
-        return self.coverages(words, [rowids])[0]
+        ids = np.fromiter(rowids, dtype=np.int64)
+        share = self.coverages(words, ids, np.zeros(len(ids), dtype=np.intp), 1)[0]
+        return None if np.isnan(share) else float(share)
 
-    def coverages(self, words: QueryWords, groups: Sequence[Iterable[int]]) -> list[float | None]:
-        """``coverage`` of each group of chunks (each a document's), in one pass per word."""
-        owners: list[npt.NDArray[np.intp]] = []
-        rowids: list[npt.NDArray[np.int64]] = []
-        for index, group in enumerate(groups):
-            ids = np.fromiter(group, dtype=np.int64)
-            rowids.append(ids)
-            owners.append(np.full(len(ids), index, dtype=np.intp))
-        positions, found = self._positions(np.concatenate(rowids or [np.empty(0, np.int64)]))
-        owner = np.concatenate(owners or [np.empty(0, np.intp)])[found]
+    def coverages(
+        self,
+        words: QueryWords,
+        rowids: npt.NDArray[np.int64],
+        owners: npt.NDArray[np.intp],
+        groups: int,
+    ) -> npt.NDArray[np.float64]:
+        """``coverage`` of each of ``groups`` groups of chunks (each a document's), where chunk
+        ``rowids[i]`` belongs to group ``owners[i]``, in one pass per word (NaN: a group with
+        no visible chunk, or a query without words)."""
+        positions, found = self._positions(rowids)
+        owner = owners[found]
         total = sum(weight for weight, _ in words.words)
-        share = np.zeros(len(groups))
+        share = np.zeros(groups)
         for weight, terms in words.words:
             held = np.zeros(len(positions), dtype=bool)
             for term in terms:
                 held |= self._held(positions, term)
-            holds = np.zeros(len(groups), dtype=bool)
+            holds = np.zeros(groups, dtype=bool)
             holds[owner[held]] = True
             share += weight * holds
-        some = np.bincount(owner, minlength=len(groups)) > 0
-        return [s / total if ok and total > 0 else None for s, ok in zip(share, some, strict=True)]
+        some = np.bincount(owner, minlength=groups) > 0
+        return np.where(some & (total > 0), share / (total or 1.0), np.nan)
 
     def _holding(self, terms: Sequence[int]) -> int:
         """How many chunks hold at least one of ``terms``."""

@@ -28,7 +28,7 @@ from index.fusion import Normalisation, fuse
 from index.governance.config import GovernanceConfig
 from index.governance.query_log import QueryLog
 from index.governance.ranking import govern_hits
-from index.hits import chunk_documents, document_chunks, load_hits
+from index.hits import chunk_documents, load_hits, sibling_chunks
 from index.lexical import (
     Condition,
     DeepScores,
@@ -216,11 +216,7 @@ class Searcher:
         else:
             if self.config.completion:
                 dense, lexical = self.complete(query, dense, lexical, deep)
-            if self.config.document_coverage:
-                lexical = self.covered(query, lexical)
-            coverage = (
-                self.lexical_coverage(query, lexical) if self.config.lexical_coverage else 1.0
-            )
+            lexical, coverage = self._coverages(query, lexical)
             ranked = fuse_arms(self.conn, self.config, dense, lexical, coverage)
         hits = self._governed(ranked, top_k, include_outdated)
         self.query_log.record(query, hits, dense, self.config.governance)
@@ -373,11 +369,7 @@ class Searcher:
         how much of the question the lexical arm found at best (1: no candidate, or no
         postings to tell)."""
         weighed = self._query_words(query)
-        if weighed is None or not lexical:
-            return 1.0
-        best = min(lexical, key=lambda rowid: (-lexical[rowid], rowid))
-        share = weighed[0].coverage(weighed[1], [best])
-        return 1.0 if share is None else share
+        return 1.0 if weighed is None else _best_coverage(*weighed, lexical)
 
     def covered(self, query: str, lexical: Mapping[int, float]) -> dict[int, float]:
         """``lexical`` with each chunk's BM25 times its document's coverage of ``query``.
@@ -389,14 +381,36 @@ class Searcher:
         document that holds every word somewhere.
         """
         weighed = self._query_words(query)
-        if weighed is None or not lexical:
-            return dict(lexical)
-        postings, words = weighed
-        documents = chunk_documents(self.conn, lexical.keys())
-        members = document_chunks(self.conn, set(documents.values()))
-        shares = dict(zip(members, postings.coverages(words, list(members.values())), strict=True))
+        return dict(lexical) if weighed is None else self._covered(*weighed, lexical)
+
+    def _coverages(self, query: str, lexical: dict[int, float]) -> tuple[dict[int, float], float]:
+        """The lexical arm and the factor of its weight, as the config's coverages make them
+        (the query's words weighed once for both)."""
+        config = self.config
+        weighed = (
+            self._query_words(query)
+            if config.lexical_coverage or config.document_coverage
+            else None
+        )
+        if weighed is None:
+            return lexical, 1.0
+        if config.document_coverage:
+            lexical = self._covered(*weighed, lexical)
+        return lexical, _best_coverage(*weighed, lexical) if config.lexical_coverage else 1.0
+
+    def _covered(
+        self, postings: Postings, words: QueryWords, lexical: Mapping[int, float]
+    ) -> dict[int, float]:
+        rows = sibling_chunks(self.conn, [rowid for rowid, score in lexical.items() if score > 0])
+        codes: dict[str, int] = {}
+        owners = np.fromiter(
+            (codes.setdefault(doc, len(codes)) for _, doc in rows), np.intp, len(rows)
+        )
+        rowids = np.fromiter((rowid for rowid, _ in rows), np.int64, len(rows))
+        shares = np.nan_to_num(postings.coverages(words, rowids, owners, len(codes)))
+        document = {rowid: codes[doc] for rowid, doc in rows}
         return {
-            rowid: score * (shares.get(documents.get(rowid, "")) or 0.0)
+            rowid: score * float(shares[document[rowid]]) if rowid in document else 0.0
             for rowid, score in lexical.items()
         }
 
@@ -460,3 +474,12 @@ class Searcher:
         """
         sql, seqs = visible_sql("c", self.manifest.catalog_seq)
         return Condition(sql, tuple(seqs))
+
+
+def _best_coverage(postings: Postings, words: QueryWords, lexical: Mapping[int, float]) -> float:
+    """The coverage of the best-scoring chunk of ``lexical`` (1: none, or not a chunk here)."""
+    if not lexical:
+        return 1.0
+    best = min(lexical, key=lambda rowid: (-lexical[rowid], rowid))
+    share = postings.coverage(words, [best])
+    return 1.0 if share is None else share

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -326,8 +327,13 @@ def test_a_document_covers_what_its_chunks_hold_between_them(catalog: sqlite3.Co
     assert postings.coverage(words, [1, 2]) == pytest.approx(1.0)
     assert postings.coverage(words, [2, 99]) == pytest.approx(0.5)
     groups = [[1], [1, 2], [], [99], [3, 2]]
-    assert postings.coverages(words, groups) == [postings.coverage(words, g) for g in groups]
-    assert postings.coverages(words, groups)[2:4] == [None, None]
+    rowids = np.array([rowid for group in groups for rowid in group], dtype=np.int64)
+    owners = np.array([i for i, group in enumerate(groups) for _ in group], dtype=np.intp)
+    shares = postings.coverages(words, rowids, owners, len(groups))
+    assert shares.tolist()[:2] + shares.tolist()[4:] == [
+        postings.coverage(words, group) for group in (groups[0], groups[1], groups[4])
+    ]
+    assert np.isnan(shares[2]) and np.isnan(shares[3])
 
 
 def test_a_word_weighs_the_chunks_that_hold_any_of_its_variants(
