@@ -70,20 +70,6 @@ def load_hits(conn: sqlite3.Connection, ranked: Sequence[tuple[int, float]]) -> 
     return hits
 
 
-def sibling_chunks(conn: sqlite3.Connection, rowids: Collection[int]) -> list[tuple[int, str]]:
-    """Every chunk of the documents of the chunks ``rowids``, as (row id, document) pairs
-    (retired ones too: the caller's index says which it serves)."""
-    if not rowids:
-        return []
-    ids = list(rowids)
-    marks = ",".join("?" * len(ids))
-    sql = (
-        "SELECT chunk_rowid, doc_id FROM chunks WHERE doc_id IN "
-        f"(SELECT doc_id FROM chunks WHERE chunk_rowid IN ({marks}))"
-    )
-    return [(int(rowid), str(doc)) for rowid, doc in conn.execute(sql, ids)]
-
-
 def chunk_documents(conn: sqlite3.Connection, rowids: Collection[int]) -> dict[int, str]:
     """The document of each chunk row id (ids no longer in the catalog are left out)."""
     if not rowids:

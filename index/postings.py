@@ -104,6 +104,8 @@ class Postings:
         average: the average of ``lengths`` (0 without chunks).
         visible: per chunk, whether the generation it was built for holds it (see
             ``index.retired``); the full-text index also holds newer and retired chunks.
+        documents: per chunk, a number for its document (the same for every chunk of one
+            document; -1 for a row the chunks table no longer holds), for ``coverages``.
     """
 
     rowids: npt.NDArray[np.int64]
@@ -112,6 +114,7 @@ class Postings:
     lengths: npt.NDArray[np.float64]
     average: float
     visible: npt.NDArray[np.bool_]
+    documents: npt.NDArray[np.int32]
 
     @classmethod
     def build(cls, conn: sqlite3.Connection, catalog_seq: int | None = None) -> Postings:
@@ -142,6 +145,7 @@ class Postings:
             lengths=lengths,
             average=float(average),
             visible=_visible(conn, ids, catalog_seq),
+            documents=_documents(conn, ids),
         )
 
     def __len__(self) -> int:
@@ -237,6 +241,24 @@ class Postings:
         some = np.bincount(owner, minlength=groups) > 0
         return np.where(some & (total > 0), share / (total or 1.0), np.nan)
 
+    def document_coverages(self, words: QueryWords, rowids: Iterable[int]) -> dict[int, float]:
+        """For each of ``rowids``, the ``coverage`` of its whole document: the share of the
+        query's idf that the document's visible chunks hold between them (0 for a row id
+        that is not a visible chunk here)."""
+        ids = np.fromiter(rowids, dtype=np.int64)
+        positions, found = self._positions(ids)
+        documents = self.documents[positions]
+        wanted = np.unique(documents[documents >= 0])
+        members = np.flatnonzero(np.isin(self.documents, wanted) & self.visible)
+        owners = np.searchsorted(wanted, self.documents[members])
+        shares = np.nan_to_num(
+            self.coverages(words, self.rowids[members], owners.astype(np.intp), len(wanted))
+        )
+        per_row = np.zeros(len(ids))
+        known = documents >= 0
+        per_row[np.flatnonzero(found)[known]] = shares[np.searchsorted(wanted, documents[known])]
+        return dict(zip(ids.tolist(), per_row.tolist(), strict=True))
+
     def _holding(self, terms: Sequence[int]) -> int:
         """How many chunks hold at least one of ``terms``."""
         columns = [self._column(term) for term in terms]
@@ -325,6 +347,24 @@ def postings_arm(
     mask = postings.visible if allowed is None else postings.visible & postings.within(allowed)
     arm = dict(postings.top(total, depth, mask))
     return arm, DeepScores.kept(postings.top(total, keep), keep) if keep else DeepScores()
+
+
+def _documents(conn: sqlite3.Connection, rowids: npt.NDArray[np.int64]) -> npt.NDArray[np.int32]:
+    """Per chunk row id, a number for its document (-1: not in the chunks table)."""
+    codes: dict[str, int] = {}
+    found: list[int] = []
+    numbers: list[int] = []
+    for rowid, doc_id in conn.execute("SELECT chunk_rowid, doc_id FROM chunks"):
+        found.append(rowid)
+        numbers.append(codes.setdefault(doc_id, len(codes)))
+    documents = np.full(len(rowids), -1, dtype=np.int32)
+    if found:
+        at = np.searchsorted(rowids, np.array(found, dtype=np.int64))
+        inside = at < len(rowids)
+        at, kept = at[inside], np.array(numbers, dtype=np.int32)[inside]
+        matched = rowids[at] == np.array(found, dtype=np.int64)[inside]
+        documents[at[matched]] = kept[matched]
+    return documents
 
 
 def _visible(

@@ -44,7 +44,10 @@ _ARRAYS: dict[str, tuple[str, ...]] = {
     "indptr": ("int32", "int64"),
     "lengths": ("float64",),
     "visible": ("bool",),
+    "documents": ("int32",),
 }
+# Part of every folder's state digest: postings written by code with other arrays are not read.
+FORMAT = "2"
 logger = logging.getLogger(__name__)
 
 
@@ -59,6 +62,7 @@ def catalog_state(conn: sqlite3.Connection, catalog_seq: int | None) -> str:
     seq = conn.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
     parts = [*map(str, tuple(rows)), bytes(totals[0]).hex() if totals else "", str(seq and seq[0])]
     parts.append(str(catalog_seq))
+    parts.append(FORMAT)
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
 
 
@@ -125,6 +129,7 @@ def _mapped(folder: Path, listing: dict[str, object]) -> Postings:
         lengths=arrays["lengths"],
         average=float(str(listing["average"])),
         visible=arrays["visible"],
+        documents=arrays["documents"],
     )
 
 
@@ -136,7 +141,7 @@ def _array(folder: Path, name: str) -> npt.NDArray[Any]:
 
 
 def _check_shapes(arrays: dict[str, npt.NDArray[np.generic]], chunks: int, terms: int) -> None:
-    per_chunk = {len(arrays[name]) for name in ("lengths", "visible")}
+    per_chunk = {len(arrays[name]) for name in ("lengths", "visible", "documents")}
     entries = len(arrays["data"])
     indptr = arrays["indptr"]
     if per_chunk != {chunks} or len(indptr) != terms + 1 or len(arrays["indices"]) != entries:
@@ -174,6 +179,7 @@ def _arrays(postings: Postings) -> Iterator[tuple[str, npt.NDArray[np.generic]]]
     yield "indptr", counts.indptr
     yield "lengths", postings.lengths
     yield "visible", postings.visible
+    yield "documents", postings.documents
 
 
 def _save(folder: Path, name: str, array: npt.NDArray[np.generic]) -> str:

@@ -28,7 +28,7 @@ from index.fusion import Normalisation, fuse
 from index.governance.config import GovernanceConfig
 from index.governance.query_log import QueryLog
 from index.governance.ranking import govern_hits
-from index.hits import chunk_documents, load_hits, sibling_chunks
+from index.hits import chunk_documents, load_hits
 from index.lexical import (
     Condition,
     DeepScores,
@@ -401,18 +401,9 @@ class Searcher:
     def _covered(
         self, postings: Postings, words: QueryWords, lexical: Mapping[int, float]
     ) -> dict[int, float]:
-        rows = sibling_chunks(self.conn, [rowid for rowid, score in lexical.items() if score > 0])
-        codes: dict[str, int] = {}
-        owners = np.fromiter(
-            (codes.setdefault(doc, len(codes)) for _, doc in rows), np.intp, len(rows)
-        )
-        rowids = np.fromiter((rowid for rowid, _ in rows), np.int64, len(rows))
-        shares = np.nan_to_num(postings.coverages(words, rowids, owners, len(codes)))
-        document = {rowid: codes[doc] for rowid, doc in rows}
-        return {
-            rowid: score * float(shares[document[rowid]]) if rowid in document else 0.0
-            for rowid, score in lexical.items()
-        }
+        matched = [rowid for rowid, score in lexical.items() if score > 0]
+        shares = postings.document_coverages(words, matched)
+        return {rowid: score * shares.get(rowid, 0.0) for rowid, score in lexical.items()}
 
     def _query_words(self, query: str) -> tuple[Postings, QueryWords] | None:
         """The postings and ``query``'s words weighed for coverage (None: no postings)."""

@@ -365,3 +365,16 @@ def test_without_postings_a_hybrid_search_fuses_the_lexical_arm_as_it_is(
     found = [hit.chunk_id for hit in fts_only.search(question, 10)]
     assert found == [hit.chunk_id for hit in fts_only.with_config(plain).search(question, 10)]
     assert found
+
+
+def test_every_chunk_of_a_document_carries_the_same_document_number(searcher: Searcher) -> None:
+    assert searcher.lexical_memory.wait(timeout=60)
+    postings = searcher.lexical_memory.postings
+    assert postings is not None
+    rows = searcher.conn.execute("SELECT chunk_rowid, doc_id FROM chunks").fetchall()
+    number = dict(zip(postings.rowids.tolist(), postings.documents.tolist(), strict=True))
+    by_document: dict[str, set[int]] = {}
+    for rowid, doc_id in rows:
+        by_document.setdefault(doc_id, set()).add(number[rowid])
+    assert all(len(numbers) == 1 and -1 not in numbers for numbers in by_document.values())
+    assert len({next(iter(numbers)) for numbers in by_document.values()}) == len(by_document)

@@ -72,6 +72,7 @@ def _assert_same(found: Postings, expected: Postings) -> None:
     assert found.rowids.tolist() == expected.rowids.tolist()
     assert found.vocabulary == expected.vocabulary
     assert found.visible.tolist() == expected.visible.tolist()
+    assert found.documents.tolist() == expected.documents.tolist()
     assert found.average == expected.average
     assert (found.counts != expected.counts).nnz == 0
     for phrases in QUERIES:
@@ -86,7 +87,8 @@ def test_postings_are_written_once_then_mapped_with_the_same_scores(
     written = mapped_postings(_generation(home), state, build)
     mapped = mapped_postings(_generation(home), state, build)
     assert build.calls == 1
-    for array in (mapped.rowids, mapped.counts.indices, mapped.counts.data, mapped.visible):
+    arrays = (mapped.rowids, mapped.counts.indices, mapped.counts.data, mapped.visible)
+    for array in (*arrays, mapped.documents):
         assert _is_mapped(array)
     _assert_same(mapped, build())
     _assert_same(written, build())
