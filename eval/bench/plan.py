@@ -22,6 +22,7 @@ class ServerVariant:
             postings (the default) or from FTS5 alone.
         workers: ``WEGWIJS_WORKERS``: server processes behind the one port (``None``: unset,
             the server's own choice for the machine, ``service.capacity.auto_workers``).
+        settings: further ``WEGWIJS_`` settings, as (name, value) pairs.
     """
 
     name: str
@@ -30,6 +31,7 @@ class ServerVariant:
     query_cache: int | None = None
     lexical_memory: bool = True
     workers: int | None = None
+    settings: tuple[tuple[str, str], ...] = ()
 
 
 FTS5_SERVER = ServerVariant("FTS5 lexical arm (before)", 2, lexical_memory=False, workers=1)

@@ -53,6 +53,7 @@ def _server_env(model_cache: Path, variant: ServerVariant) -> dict[str, str]:
         env.update(WEGWIJS_BM25_K1="1.2", WEGWIJS_BM25_B="0.75", WEGWIJS_BM25_IDF="fts5")
     if variant.workers is not None:
         env["WEGWIJS_WORKERS"] = str(variant.workers)
+    env.update(variant.settings)
     return env
 
 
