@@ -6,7 +6,7 @@ The linear fusion is the product's own ``index.fusion.fuse``, so hybrid here is 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from eval.configs import EvalConfig
 from index.completion import restrict
@@ -14,6 +14,8 @@ from index.fusion import fuse
 
 Ranked = list[tuple[int, float]]
 Arms = tuple[Mapping[int, float], Mapping[int, float]]
+# The lexical candidates → themselves reweighed and the factor of the lexical weight.
+Weigh = Callable[[Mapping[int, float]], tuple[dict[int, float], float]]
 
 
 def top(scores: Mapping[int, float], depth: int) -> dict[int, float]:
@@ -37,14 +39,15 @@ def rank_chunks(
     lexical: Mapping[int, float],
     documents: Mapping[int, str] | None = None,
     completed: Arms | None = None,
-    coverage: float = 1.0,
+    weigh: Weigh | None = None,
 ) -> Ranked:
     """Chunks in ranked order for ``config``, given both arms at any depth ≥ its candidates.
 
     ``documents`` (chunk id → document) is needed when the config uses document evidence;
     ``completed`` (both arms' scores for every chunk of either arm, ``Searcher.complete``) when
-    it uses score completion; ``coverage`` (``Searcher.lexical_coverage``) when it scales
-    the lexical weight by it.
+    it uses score completion; ``weigh`` (``Searcher.weigh_lexical`` for the query and config)
+    when it uses lexical or document coverage, applied to the lexical candidates as search
+    applies it.
     """
     depth = config.search.candidates
     if config.ranking == "dense":
@@ -58,11 +61,14 @@ def rank_chunks(
         if completed is None:
             raise ValueError(f"{config.name} uses score completion: pass the completed arms.")
         dense, lexical = (restrict(arm, dense, lexical) for arm in completed)
+    factor = 1.0
+    if weigh is not None:
+        lexical, factor = weigh(lexical)
     return fuse(
         dense,
         lexical,
         config.search.dense_weight,
-        config.search.lexical_weight * (coverage if config.search.lexical_coverage else 1.0),
+        config.search.lexical_weight * factor,
         config.search.normalisation,
         documents,
         config.search.document_evidence,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 from tqdm import tqdm
 
@@ -133,12 +134,10 @@ def _rank_query(
     documents = None
     if config.search.document_evidence > 0:
         documents = chunk_documents(searcher.conn, dense.keys() | lexical.keys())
-    if config.ranking == "hybrid" and config.search.document_coverage:
-        lexical, completed = _covered(searcher, text, lexical, completed)
-    coverage = 1.0
-    if config.ranking == "hybrid" and config.search.lexical_coverage:
-        coverage = searcher.lexical_coverage(text, lexical)
-    ranked = rank_chunks(config, dense, lexical, documents, completed, coverage)
+    weigh = None
+    if config.search.lexical_coverage or config.search.document_coverage:
+        weigh = partial(searcher.weigh_lexical, text, filters=Filters(), config=config.search)
+    ranked = rank_chunks(config, dense, lexical, documents, completed, weigh)
     hits = load_hits(searcher.conn, ranked[:TOP_K])
     elapsed_ms = (time.perf_counter() - started) * 1000
     hits += load_hits(searcher.conn, ranked[TOP_K:])
@@ -151,15 +150,6 @@ def _timed(arm: Arm, query: str, depth: int, wanted: bool) -> tuple[dict[int, fl
     started = time.perf_counter()
     scores = arm(query, depth, Filters())
     return scores, (time.perf_counter() - started) * 1000
-
-
-def _covered(
-    searcher: Searcher, text: str, lexical: dict[int, float], completed: Arms | None
-) -> tuple[dict[int, float], Arms | None]:
-    """The lexical arm, completed or not, with each BM25 times its document's coverage."""
-    if completed is not None:
-        completed = (completed[0], searcher.covered(text, completed[1]))
-    return searcher.covered(text, lexical), completed
 
 
 def _lexical(

@@ -154,8 +154,8 @@ class Postings:
     @property
     def nbytes(self) -> int:
         """Bytes held by the arrays (the vocabulary not counted)."""
-        arrays = (self.counts.data, self.counts.indices, self.counts.indptr)
-        return sum(a.nbytes for a in (*arrays, self.rowids, self.lengths))
+        arrays = (self.counts.data, self.counts.indices, self.counts.indptr, self.rowids)
+        return sum(a.nbytes for a in (*arrays, self.lengths, self.visible, self.documents))
 
     @staticmethod
     def supports(phrases: Sequence[str]) -> bool:
@@ -187,7 +187,10 @@ class Postings:
         return total
 
     def query_words(
-        self, groups: Sequence[Sequence[str]], bm25: Bm25Config | None = None
+        self,
+        groups: Sequence[Sequence[str]],
+        bm25: Bm25Config | None = None,
+        readable: npt.NDArray[np.bool_] | None = None,
     ) -> QueryWords:
         """What ``coverage`` weighs a query by, whose words have the variants in ``groups``
         (one group per word: the word, its stems, ``query_terms``).
@@ -195,16 +198,22 @@ class Postings:
         A word weighs the idf of the chunks that hold any of its variants' tokens, which is
         how BM25 matches it (a word and its stem may be separate terms with their own
         counts). A word no chunk holds (an English word over Dutch documents) weighs the idf
-        of a term in none: for coverage it is missed, not nothing.
+        of a term in none: for coverage it is missed, not nothing. So does a word that no
+        chunk ``readable`` lets through (per chunk; None: the visible ones) holds: how often
+        it occurs where the reader may not look must not move the reader's scores.
         """
         bm25 = bm25 or Bm25Config()
+        readable = self.visible if readable is None else readable
+        unseen = bm25.idf_weight(len(self.rowids), 0)
         words: list[tuple[float, tuple[int, ...]]] = []
         for group in groups:
             terms = {
                 self.vocabulary.get(token) for phrase in group for token in _TOKEN.findall(phrase)
             }
             known = tuple(sorted(term for term in terms if term is not None))
-            words.append((bm25.idf_weight(len(self.rowids), self._holding(known)), known))
+            seen = any(bool(readable[self._column(term)].any()) for term in known)
+            weight = bm25.idf_weight(len(self.rowids), self._holding(known)) if seen else unseen
+            words.append((weight, known))
         return QueryWords(tuple(words))
 
     def coverage(self, words: QueryWords, rowids: Iterable[int]) -> float | None:
@@ -277,6 +286,8 @@ class Postings:
     ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
         """The positions of those of ``rowids`` that are visible chunks here, and which of
         ``rowids`` they are."""
+        if len(self.rowids) == 0:
+            return np.empty(0, dtype=np.intp), np.zeros(len(rowids), dtype=bool)
         at = np.searchsorted(self.rowids, rowids)
         inside = at < len(self.rowids)
         at = np.where(inside, at, 0)

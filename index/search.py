@@ -216,7 +216,7 @@ class Searcher:
         else:
             if self.config.completion:
                 dense, lexical = self.complete(query, dense, lexical, deep)
-            lexical, coverage = self._coverages(query, lexical)
+            lexical, coverage = self.weigh_lexical(query, lexical, filters, self.config)
             ranked = fuse_arms(self.conn, self.config, dense, lexical, coverage)
         hits = self._governed(ranked, top_k, include_outdated)
         self.query_log.record(query, hits, dense, self.config.governance)
@@ -364,14 +364,19 @@ class Searcher:
         condition = self.visible() & Condition(sql, tuple(params))
         return lexical_arm(self.conn, match, depth, condition, share, keep)
 
-    def lexical_coverage(self, query: str, lexical: Mapping[int, float]) -> float:
+    def lexical_coverage(
+        self, query: str, lexical: Mapping[int, float], filters: Filters | None = None
+    ) -> float:
         """The share of ``query``'s idf that the best of the ``lexical`` candidates matches:
         how much of the question the lexical arm found at best (1: no candidate, or no
-        postings to tell)."""
-        weighed = self._query_words(query)
+        postings to tell). Words are weighed over the chunks ``filters`` and the reader let
+        through (``Postings.query_words``)."""
+        weighed = self._query_words(query, lexical, filters or Filters())
         return 1.0 if weighed is None else _best_coverage(*weighed, lexical)
 
-    def covered(self, query: str, lexical: Mapping[int, float]) -> dict[int, float]:
+    def covered(
+        self, query: str, lexical: Mapping[int, float], filters: Filters | None = None
+    ) -> dict[int, float]:
         """``lexical`` with each chunk's BM25 times its document's coverage of ``query``.
 
         A passage matching most of a question can sit in a document about something else: a
@@ -380,23 +385,22 @@ class Searcher:
         whole document holds (``Postings.coverage``) keeps those below the passages of the
         document that holds every word somewhere.
         """
-        weighed = self._query_words(query)
+        weighed = self._query_words(query, lexical, filters or Filters())
         return dict(lexical) if weighed is None else self._covered(*weighed, lexical)
 
-    def _coverages(self, query: str, lexical: dict[int, float]) -> tuple[dict[int, float], float]:
-        """The lexical arm and the factor of its weight, as the config's coverages make them
-        (the query's words weighed once for both)."""
-        config = self.config
-        weighed = (
-            self._query_words(query)
-            if config.lexical_coverage or config.document_coverage
-            else None
-        )
+    def weigh_lexical(
+        self, query: str, lexical: Mapping[int, float], filters: Filters, config: SearchConfig
+    ) -> tuple[dict[int, float], float]:
+        """The lexical arm and the factor of its weight, as ``config``'s coverages make them
+        (the query's words weighed once for both); the eval ranks with it as search does."""
+        weighed = None
+        if config.lexical_coverage or config.document_coverage:
+            weighed = self._query_words(query, lexical, filters)
         if weighed is None:
-            return lexical, 1.0
+            return dict(lexical), 1.0
         if config.document_coverage:
             lexical = self._covered(*weighed, lexical)
-        return lexical, _best_coverage(*weighed, lexical) if config.lexical_coverage else 1.0
+        return dict(lexical), _best_coverage(*weighed, lexical) if config.lexical_coverage else 1.0
 
     def _covered(
         self, postings: Postings, words: QueryWords, lexical: Mapping[int, float]
@@ -405,13 +409,22 @@ class Searcher:
         shares = postings.document_coverages(words, matched)
         return {rowid: score * shares.get(rowid, 0.0) for rowid, score in lexical.items()}
 
-    def _query_words(self, query: str) -> tuple[Postings, QueryWords] | None:
-        """The postings and ``query``'s words weighed for coverage (None: no postings)."""
+    def _query_words(
+        self, query: str, lexical: Mapping[int, float], filters: Filters
+    ) -> tuple[Postings, QueryWords] | None:
+        """The postings and ``query``'s words weighed for coverage over the chunks ``filters``
+        and the reader let through (None: no postings, no word, or no lexical match)."""
         groups = [sorted(group) for group in query_terms(query)]
+        if not groups or not any(score > 0 for score in lexical.values()):
+            return None
         postings = self._postings(Postings.tokens([p for group in groups for p in group]))
-        return (
-            None if postings is None else (postings, postings.query_words(groups, self.config.bm25))
-        )
+        if postings is None:
+            return None
+        allowed = self._allowed_ids(filters)
+        readable = postings.visible
+        if allowed is not None:
+            readable = readable & postings.within(allowed.bitmap)
+        return postings, postings.query_words(groups, self.config.bm25, readable)
 
     def _phrases(self, query: str) -> list[str]:
         """The query's phrases; with other BM25 parameters than FTS5's, their single tokens."""

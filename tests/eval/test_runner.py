@@ -38,22 +38,33 @@ def test_chunks_aggregate_to_documents_by_max_score() -> None:
 
 
 def test_runs_match_searcher_search_for_every_mode(searcher: Searcher) -> None:
-    """Every mode, at FTS5's BM25 parameters and at Anserini's (a lexical arm of their own)."""
+    """Every mode, at FTS5's BM25 parameters and at Anserini's (a lexical arm of their own),
+    and hybrid at depths below the run's deepest (the coverages weigh what search weighs)."""
     search = SearchConfig(searcher.config.dense_weight, searcher.config.lexical_weight)
+    assert search.lexical_coverage and search.document_coverage
     anserini = replace(search, bm25=Bm25Config(0.9, 0.4, "lucene"))
     configs = [
         EvalConfig(f"{mode}{suffix}", ranking, Build("any"), config)  # type: ignore[arg-type]
         for mode, ranking in [("lexical", "lexical"), ("dense", "dense"), ("hybrid", "hybrid")]
         for suffix, config in [("", search), (":anserini", anserini)]
     ]
-    queries = {"a": "hoeveel vakantiedagen krijg ik", "b": "VPN certificate error at home"}
+    configs += [
+        EvalConfig(f"hybrid:{depth}", "hybrid", Build("any"), replace(search, candidates=depth))
+        for depth in (20, 50)  # at least top_k: search never fuses fewer candidates
+    ]
+    queries = {
+        "a": "hoeveel vakantiedagen krijg ik",
+        "b": "VPN certificate error at home",
+        "c": "How many days of paid holiday does a full-time employee get?",
+        "d": "wie beslist over thuiswerken en reiskosten",
+    }
     runs = run_queries(searcher, queries, configs, lambda h: h.doc_path)
     # Eval scores retrieval itself: compare with a searcher that neither hides nor demotes.
     neutral = GovernanceConfig(demotion=1.0, log_queries=False)
     for config, run in zip(configs, runs, strict=True):
         plain = searcher.with_config(replace(config.search, governance=neutral))
         mode = config.name.partition(":")[0]
-        assert len(run.latencies_ms) == 2 and all(ms > 0 for ms in run.latencies_ms)
+        assert len(run.latencies_ms) == len(queries) and all(ms > 0 for ms in run.latencies_ms)
         for query_id, text in queries.items():
             hits = plain.search(text, top_k=10, mode=mode, include_outdated=True)  # type: ignore[arg-type]
             expected = to_documents(hits, lambda h: h.doc_path)

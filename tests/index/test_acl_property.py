@@ -141,9 +141,9 @@ def check(world: World, principal: Principal, query: str, allowed_docs: set[str]
     lexical = top(world.lexical[query], allowed, len(allowed))
     if config.completion:  # every allowed chunk is a dense candidate; no match scores 0
         lexical = {chunk: lexical.get(chunk, 0.0) for chunk in allowed}
-    if config.document_coverage:  # a readable document is readable whole
-        lexical = world.searcher.covered(query, lexical)
-    share = world.searcher.lexical_coverage(query, lexical) if config.lexical_coverage else 1.0
+    # The coverages weigh the query's words over what the reader may read (see
+    # tests/index/test_postings.py for what that must leave out).
+    lexical, share = scoped.weigh_lexical(query, lexical, Filters(), config)
     fused = fuse(
         top(world.dense[query], allowed, len(allowed)),
         lexical,

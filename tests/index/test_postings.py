@@ -378,3 +378,33 @@ def test_every_chunk_of_a_document_carries_the_same_document_number(searcher: Se
         by_document.setdefault(doc_id, set()).add(number[rowid])
     assert all(len(numbers) == 1 and -1 not in numbers for numbers in by_document.values())
     assert len({next(iter(numbers)) for numbers in by_document.values()}) == len(by_document)
+
+
+def test_a_word_only_unreadable_chunks_hold_weighs_as_one_no_chunk_holds(
+    catalog: sqlite3.Connection,
+) -> None:
+    """How often a word occurs where the reader may not look must not move their scores."""
+    _fill(catalog, [("invoice", "en"), ("deadline", "en"), ("deadline", "en")] + [("x", "en")] * 7)
+    postings = Postings.build(catalog)
+    bm25 = Bm25Config(k1=0.6, b=0.3)
+    groups = _groups("invoice deadline")
+    readable = postings.rowids != 2  # chunk 2 is another reader's
+    hidden = postings.query_words(groups, bm25, readable)
+    unseen, deadline = bm25.idf_weight(10, 0), bm25.idf_weight(10, 2)
+    assert [w for w, _ in hidden.words] == pytest.approx([bm25.idf_weight(10, 1), deadline])
+    only_hidden = postings.rowids == 1
+    words = postings.query_words(groups, bm25, ~only_hidden)
+    assert [w for w, _ in words.words] == pytest.approx([unseen, deadline])
+    absent = postings.query_words(_groups("zzyzx deadline"), bm25, ~only_hidden)
+    assert postings.coverage(words, [2]) == postings.coverage(absent, [2])
+
+
+def test_a_query_without_words_answers_without_postings(searcher: Searcher) -> None:
+    """Only the lexical arm needs the postings at the tuned BM25; a query it has no word of
+    is answered by the dense arm, coverages or not."""
+    assert not searcher.config.bm25.is_fts5 and searcher.config.document_coverage
+    off = Searcher(
+        searcher.home, searcher.encoder, searcher.manifest, searcher.index,
+        searcher.config, LexicalMemory.off(),
+    )  # fmt: skip
+    assert off.search("?! …", 5)
