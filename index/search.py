@@ -63,8 +63,8 @@ class SearchConfig:
     The defaults were tuned on the tune-on splits only (EVAL.md, "Session 15", "Score
     completion" and "BM25 parameters"). ``lexical_coverage`` and ``document_coverage`` quiet
     the lexical arm where it matches only part of a question: the lexical weight is scaled by
-    the share of the query's idf its best candidate holds (``Searcher.lexical_coverage``), and
-    a chunk's BM25 by the share its whole document holds (``Searcher.covered``).
+    the share of the query's idf its best candidate holds, and a chunk's BM25 by the share its
+    whole document holds (``Searcher.weigh_lexical``).
     ``completion`` scores every candidate in both arms before fusing (``index.completion``);
     off, a chunk one arm did not return gets that arm's lowest score. ``bm25`` other than
     FTS5's parameters (the default ``TUNED_BM25`` among them) is scored from the in-memory
@@ -364,35 +364,20 @@ class Searcher:
         condition = self.visible() & Condition(sql, tuple(params))
         return lexical_arm(self.conn, match, depth, condition, share, keep)
 
-    def lexical_coverage(
-        self, query: str, lexical: Mapping[int, float], filters: Filters | None = None
-    ) -> float:
-        """The share of ``query``'s idf that the best of the ``lexical`` candidates matches:
-        how much of the question the lexical arm found at best (1: no candidate, or no
-        postings to tell). Words are weighed over the chunks ``filters`` and the reader let
-        through (``Postings.query_words``)."""
-        weighed = self._query_words(query, lexical, filters or Filters())
-        return 1.0 if weighed is None else _best_coverage(*weighed, lexical)
-
-    def covered(
-        self, query: str, lexical: Mapping[int, float], filters: Filters | None = None
-    ) -> dict[int, float]:
-        """``lexical`` with each chunk's BM25 times its document's coverage of ``query``.
-
-        A passage matching most of a question can sit in a document about something else: a
-        question naming a company matches the other companies' filings on all its other
-        words, and their passages rarely repeat the name. The share of the query's idf the
-        whole document holds (``Postings.coverage``) keeps those below the passages of the
-        document that holds every word somewhere.
-        """
-        weighed = self._query_words(query, lexical, filters or Filters())
-        return dict(lexical) if weighed is None else self._covered(*weighed, lexical)
-
     def weigh_lexical(
         self, query: str, lexical: Mapping[int, float], filters: Filters, config: SearchConfig
     ) -> tuple[dict[int, float], float]:
         """The lexical arm and the factor of its weight, as ``config``'s coverages make them
-        (the query's words weighed once for both); the eval ranks with it as search does."""
+        (the query's words weighed once for both, over the chunks ``filters`` and the reader
+        let through: ``Postings.query_words``); the eval ranks with it as search does.
+
+        Lexical coverage: the factor is the share of the query's idf that the best lexical
+        candidate holds (1: no candidate, no word, or no postings to tell). Document coverage:
+        each chunk's BM25 is multiplied by the share its whole document holds. A passage
+        matching most of a question can sit in a document about something else: a question
+        naming a company matches the other companies' filings on all its other words, and
+        their passages rarely repeat the name.
+        """
         weighed = None
         if config.lexical_coverage or config.document_coverage:
             weighed = self._query_words(query, lexical, filters)

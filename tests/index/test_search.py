@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -70,17 +71,33 @@ def test_owner_language_and_date_filters(searcher: Searcher) -> None:
     assert nothing == []
 
 
+def _lexical_coverage(searcher: Searcher, query: str, lexical: dict[int, float]) -> float:
+    """The factor lexical coverage alone puts on the lexical weight."""
+    alone = replace(searcher.config, lexical_coverage=True, document_coverage=False)
+    weighed, factor = searcher.weigh_lexical(query, lexical, Filters(), alone)
+    assert weighed == lexical
+    return factor
+
+
+def _covered(searcher: Searcher, query: str, lexical: dict[int, float]) -> dict[int, float]:
+    """The lexical arm as document coverage alone weighs it."""
+    alone = replace(searcher.config, lexical_coverage=False, document_coverage=True)
+    weighed, factor = searcher.weigh_lexical(query, lexical, Filters(), alone)
+    assert factor == 1.0
+    return weighed
+
+
 def test_lexical_coverage_is_how_much_of_the_question_the_best_lexical_chunk_holds(
     searcher: Searcher,
 ) -> None:
     query = "declaratie reiskosten"
-    assert searcher.lexical_coverage(query, searcher.lexical(query, 20, Filters())) == 1.0
+    assert _lexical_coverage(searcher, query, searcher.lexical(query, 20, Filters())) == 1.0
     # An English question over the Dutch holiday scheme: its best lexical chunks hold a word
     # or two of it, and the rest of the question weighs more.
     english = "How many days of paid holiday does a full-time employee get?"
-    share = searcher.lexical_coverage(english, searcher.lexical(english, 20, Filters()))
+    share = _lexical_coverage(searcher, english, searcher.lexical(english, 20, Filters()))
     assert 0.0 < share < 0.5
-    assert searcher.lexical_coverage(english, {}) == 1.0
+    assert _lexical_coverage(searcher, english, {}) == 1.0
 
 
 def test_document_coverage_lowers_exactly_the_chunks_whose_document_lacks_a_word(
@@ -88,7 +105,7 @@ def test_document_coverage_lowers_exactly_the_chunks_whose_document_lacks_a_word
 ) -> None:
     query = "declaratie reiskosten thuiswerken"
     lexical = searcher.lexical(query, 200, Filters())
-    covered = searcher.covered(query, lexical)
+    covered = _covered(searcher, query, lexical)
     assert covered.keys() == lexical.keys()
     assert all(0.0 < covered[rowid] <= score for rowid, score in lexical.items())
     # The documents that hold every query word (a stem or a compound part is a word of its
