@@ -125,15 +125,9 @@ def _apply(config: EvalConfig, key: str, value: str, spec: str) -> EvalConfig:
         if value not in NORMALISATIONS:
             raise ConfigSpecError(f"'{spec}': normalisation is one of {', '.join(NORMALISATIONS)}.")
         return replace(config, search=replace(config.search, normalisation=value))
-    if part == "search" and key == "completion":
-        flag = _flag(key, value, spec)
-        return replace(config, search=replace(config.search, completion=flag))
-    if part == "search" and key == "lexical_coverage":
-        flag = _flag(key, value, spec)
-        return replace(config, search=replace(config.search, lexical_coverage=flag))
-    if part == "search" and key == "document_coverage":
-        flag = _flag(key, value, spec)
-        return replace(config, search=replace(config.search, document_coverage=flag))
+    if part == "search" and isinstance(getattr(config.search, key), bool):
+        flags: dict[str, Any] = {key: _flag(key, value, spec)}  # completion and the coverages
+        return replace(config, search=replace(config.search, **flags))
     if part == "search":
         search = replace(config.search, **{key: _number(config.search, key, value, spec)})
         return replace(config, search=search)

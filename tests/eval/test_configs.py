@@ -43,6 +43,15 @@ def test_completion_is_an_on_off_key() -> None:
         parse_config("hybrid:completion=maybe", BASE)
 
 
+@pytest.mark.parametrize("key", ["lexical_coverage", "document_coverage"])
+def test_the_coverages_are_on_off_keys(key: str) -> None:
+    assert getattr(parse_config("hybrid", BASE).search, key)
+    assert not getattr(parse_config(f"hybrid:{key}=off", BASE).search, key)
+    assert getattr(parse_config(f"hybrid:{key}=1", BASE).search, key)
+    with pytest.raises(ConfigSpecError, match="1 \\(on\\) or 0 \\(off\\)"):
+        parse_config(f"hybrid:{key}=2", BASE)
+
+
 def test_bm25_keys_set_the_lexical_arms_parameters_and_share_the_index() -> None:
     assert parse_config("bm25", BASE).search.bm25 == BASE.search.bm25
     anserini = parse_config("bm25:k1=0.9,b=0.4,idf=lucene", BASE)
